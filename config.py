@@ -1,0 +1,92 @@
+"""Settings of the network's application.
+
+Every setting below can be overridden by an environment variable named ``FLASK_<NAME>``
+(values are parsed as JSON when they can be: ``FLASK_CHARTER_LINK_DAYS=45``,
+``FLASK_ADMIN_NOTIFICATION_EMAILS='["a@exemple.fr"]'``).
+``NETWORK_CONFIG=production`` selects the production settings.
+"""
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Config:
+    SECRET_KEY = DEV_SECRET_KEY
+    # None means: a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Public address of the site, used to build the links written in e-mails.
+    BASE_URL = "http://127.0.0.1:5000"
+    NETWORK_NAME = "Réseau des intervenants QVT en Occitanie"
+    CONTACT_EMAIL = "intervenants-qvt-occitanie@anact.fr"
+    # Who is told of each new member until admin accounts exist.
+    ADMIN_NOTIFICATION_EMAILS = ["intervenants-qvt-occitanie@anact.fr"]
+
+    # Membership rules.
+    CHARTER_LINK_DAYS = 30
+    APPLICATION_EXPIRY_DAYS = 30
+
+    # E-mail. "console" writes every message to the log; "smtp" sends through MAIL_SERVER.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = (
+        "Réseau des intervenants QVT Occitanie <intervenants-qvt-occitanie@anact.fr>")
+    MAIL_TIMEOUT = 10.0
+    MAIL_SUPPRESS_SEND = False
+    OUTBOX_BATCH_SIZE = 100
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_LEASE_SECONDS = 300
+    # Deliver the outbox right after a request that queued e-mails (the tick catches the rest).
+    OUTBOX_DELIVER_AFTER_REQUEST = True
+
+    # Scheduler: one short tick on an interval. In development it runs inside `flask serve`.
+    SCHEDULER_TICK_SECONDS = 60
+    SCHEDULER_IN_APP = True
+
+    # Anti-spam on the sign-up form.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    JOIN_RATE_LIMIT_PER_IP = "20 per hour"
+    JOIN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+class ProductionConfig(Config):
+    SCHEDULER_IN_APP = False
+    MAIL_BACKEND = "smtp"
+    MAIL_USE_TLS = True
+    MAIL_PORT = 587
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+def production_problems(config):
+    """Return what makes a production configuration unsafe to start, in plain words."""
+    problems = []
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        problems.append("FLASK_SECRET_KEY must be set to a long random value, shared by every "
+                        "worker")
+    uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not uri or uri.startswith("sqlite"):
+        problems.append("FLASK_SQLALCHEMY_DATABASE_URI must name the PostgreSQL database "
+                        "(postgresql+psycopg://user:password@host/dbname)")
+    if config.get("MAIL_BACKEND") != "smtp" or not config.get("MAIL_SERVER"):
+        problems.append("FLASK_MAIL_SERVER must name the SMTP relay (MAIL_BACKEND=smtp)")
+    if (config.get("BASE_URL") or "").startswith("http://127.0.0.1"):
+        problems.append("FLASK_BASE_URL must be the public address of the site")
+    return problems
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig}

@@ -1,0 +1,96 @@
+"""The membership and event manager of the Occitanie QVT practitioners' network."""
+
+import os
+from functools import partial
+from pathlib import Path
+
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import CONFIGS, production_problems
+from network.extensions import babel, bootstrap, csrf, db, limiter, locale_selector, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_outbox_delivery(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    config_name = os.environ.get("NETWORK_CONFIG", "development")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{os.path.join(app.instance_path, 'network.sqlite')}")
+    if config_name == "production" and (problems := production_problems(app.config)):
+        raise RuntimeError("Refusing to start in production:\n- " + "\n- ".join(problems))
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=locale_selector)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from network.membership import bp as membership_bp
+
+    app.register_blueprint(membership_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from network.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from network.templating import register_filters
+
+    register_filters(app)
+
+
+def register_outbox_delivery(app: Flask) -> None:
+    """Try to deliver e-mails queued by a request right after it; the tick retries the rest."""
+    from network.mail.services import deliver_after_response
+
+    @app.after_request
+    def deliver_queued_email(response):
+        if g.pop("outbox_queued", False) and app.config["OUTBOX_DELIVER_AFTER_REQUEST"]:
+            response.call_on_close(partial(deliver_after_response, app))
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from network.scheduler.cli import scheduler_command, serve_command, tick_command
+
+    for command in (tick_command, scheduler_command, serve_command):
+        app.cli.add_command(command)
+
+
+@event.listens_for(Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    # SQLite ignores foreign keys unless asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,123 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from network.extensions import db
+from network.membership.models import Department, QvtField
+from network.membership.services import ContactDetails
+from network.reference import PROFILES
+
+REQUIRED = _l("Ce champ est obligatoire.")
+
+
+def email_field(**kwargs) -> EmailField:
+    return EmailField(_l("Adresse e-mail"), validators=[
+        DataRequired(REQUIRED), Length(max=254, message=_l("254 caractères au maximum.")),
+        Email(message=_l("Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."),
+              check_deliverability=False)], render_kw={"autocomplete": "email"}, **kwargs)
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ContactDetailsForm(FlaskForm):
+    """The practitioner's details: shared by the sign-up, the member space and the renewal."""
+
+    first_name = StringField(_l("Prénom"), validators=[
+        DataRequired(REQUIRED), Length(max=100, message=_l("100 caractères au maximum."))],
+        render_kw={"autocomplete": "given-name"})
+    last_name = StringField(_l("Nom"), validators=[
+        DataRequired(REQUIRED), Length(max=100, message=_l("100 caractères au maximum."))],
+        render_kw={"autocomplete": "family-name"})
+    email = email_field(
+        description=_l("Tous les messages du réseau vous seront envoyés à cette adresse."))
+    phone = TelField(_l("Téléphone (facultatif)"), validators=[
+        Optional(), Length(max=30, message=_l("30 caractères au maximum.")),
+        Regexp(r"^\+?[0-9 .()-]{6,}$",
+               message=_l("Saisissez un numéro de téléphone, par exemple 05 61 00 00 00."))],
+        render_kw={"autocomplete": "tel"})
+    organisation = StringField(_l("Structure"), validators=[
+        DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au maximum."))],
+        description=_l("Cabinet, entreprise, administration ou organisme."),
+        render_kw={"autocomplete": "organization"})
+    job_title = StringField(_l("Fonction (facultatif)"), validators=[
+        Optional(), Length(max=200, message=_l("200 caractères au maximum."))],
+        render_kw={"autocomplete": "organization-title"})
+    website = URLField(_l("Site internet (facultatif)"), validators=[
+        Optional(), Length(max=300, message=_l("300 caractères au maximum.")),
+        URL(message=_l("Saisissez une adresse complète, par exemple https://exemple.fr."))])
+    profile = RadioField(_l("Votre profil"), choices=PROFILES,
+                         validators=[DataRequired(_l("Choisissez votre profil."))])
+    departments = CheckboxListField(
+        _l("Départements d'Occitanie où vous intervenez"),
+        validators=[DataRequired(_l("Cochez au moins un département."))])
+    qvt_fields = CheckboxListField(
+        _l("Champs de la QVT sur lesquels vous intervenez"),
+        validators=[DataRequired(_l("Cochez au moins un champ de la QVT."))])
+    listed_on_reflex_qvt = BooleanField(
+        _l("Je suis référencé·e sur la plateforme nationale Reflex QVT"))
+    directory_opt_in = BooleanField(
+        _l("J'accepte d'apparaître dans l'annuaire des membres du réseau"),
+        description=_l("Seuls les membres connectés voient l'annuaire : nom, structure, profil, "
+                       "départements et champs de la QVT."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments.choices = [
+            (d.code, f"{d.code} – {d.name}")
+            for d in db.session.scalars(select(Department).order_by(Department.code))]
+        self.qvt_fields.choices = [
+            (f.code, f.label)
+            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+
+    def contact_details(self) -> ContactDetails:
+        return ContactDetails(
+            first_name=self.first_name.data, last_name=self.last_name.data,
+            email=self.email.data, organisation=self.organisation.data,
+            profile=self.profile.data, department_codes=self.departments.data,
+            qvt_field_codes=self.qvt_fields.data, phone=self.phone.data or "",
+            job_title=self.job_title.data or "", website=self.website.data or "",
+            listed_on_reflex_qvt=self.listed_on_reflex_qvt.data,
+            directory_opt_in=self.directory_opt_in.data)
+
+
+class JoinForm(ContactDetailsForm):
+    privacy_consent = BooleanField(
+        _l("J'ai lu la notice de confidentialité et j'accepte que le réseau conserve ces "
+           "informations pour gérer ma participation"),
+        validators=[DataRequired(_l("Votre accord est nécessaire pour rejoindre le réseau."))])
+    # Honeypot: invisible to people and to screen readers, filled in by spam robots.
+    nickname = StringField(_l("Ne remplissez pas ce champ"))
+    submit = SubmitField(_l("Envoyer ma demande"))
+
+    def is_spam(self) -> bool:
+        return bool(self.nickname.data)
+
+
+class ResendCharterLinkForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Recevoir un nouveau lien"))
+
+
+class AcceptCharterForm(FlaskForm):
+    accept = BooleanField(_l("J'ai lu la charte et je m'engage à la respecter"),
+                          validators=[DataRequired(_l("Cochez la case pour accepter la charte."))])
+    submit = SubmitField(_l("J'accepte la charte et je rejoins le réseau"))
+
+
+class LeaveForm(FlaskForm):
+    submit = SubmitField(_l("Je confirme : je quitte le réseau"))

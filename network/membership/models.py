@@ -1,0 +1,134 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db, utcnow
+
+
+class Status(enum.StrEnum):
+    APPLICANT = "applicant"
+    MEMBER = "member"
+    EXITED = "exited"
+
+
+class ExitReason(enum.StrEnum):
+    VOLUNTARY = "voluntary"
+    DECLINED_RENEWAL = "declined_renewal"
+    NO_RENEWAL_ANSWER = "no_renewal_answer"
+    REMOVED_BY_ADMIN = "removed_by_admin"
+
+
+STATUS_LABELS = {
+    Status.APPLICANT: "Candidature en attente de la charte",
+    Status.MEMBER: "Membre",
+    Status.EXITED: "Sorti du réseau",
+}
+
+EXIT_REASON_LABELS = {
+    ExitReason.VOLUNTARY: "À sa demande",
+    ExitReason.DECLINED_RENEWAL: "Renouvellement refusé",
+    ExitReason.NO_RENEWAL_ANSWER: "Sans réponse au renouvellement",
+    ExitReason.REMOVED_BY_ADMIN: "Retiré par le GT QVT",
+}
+
+
+person_department = Table(
+    "person_department",
+    db.metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_code", ForeignKey("department.code"), primary_key=True),
+)
+
+person_qvt_field = Table(
+    "person_qvt_field",
+    db.metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("qvt_field_code", ForeignKey("qvt_field.code"), primary_key=True),
+)
+
+
+class Department(db.Model):
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class QvtField(db.Model):
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int]
+
+
+class Person(db.Model):
+    """A practitioner known to the network, whatever their status."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    exit_reason: Mapped[str | None] = mapped_column(String(30))
+    # Nullable so that personal data can be anonymised after the retention period.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    profile: Mapped[str] = mapped_column(String(30), index=True)
+    website: Mapped[str | None] = mapped_column(String(300))
+    listed_on_reflex_qvt: Mapped[bool] = mapped_column(default=False)
+    directory_opt_in: Mapped[bool] = mapped_column(default=False)
+    privacy_consent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+    member_since: Mapped[datetime | None]
+    exited_at: Mapped[datetime | None]
+    # Changes when a charter link is used or a new application starts: links are single-use.
+    charter_nonce: Mapped[str | None] = mapped_column(String(32))
+
+    departments: Mapped[list[Department]] = relationship(
+        secondary=person_department, order_by=Department.code)
+    qvt_fields: Mapped[list[QvtField]] = relationship(
+        secondary=person_qvt_field, order_by=QvtField.position)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name or ''} {self.last_name or ''}".strip()
+
+
+class CharterVersion(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text_markdown: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CharterAcceptance(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"),
+                                           index=True)
+    charter_version_id: Mapped[int] = mapped_column(ForeignKey("charter_version.id"))
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    charter_version: Mapped[CharterVersion] = relationship()
+
+
+class StatusChange(db.Model):
+    """One transition of a person's membership: the history shown in the back-office."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"),
+                                           index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(300))
+    # "system", "la personne elle-même" or an admin's e-mail address.
+    changed_by: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExpiredApplicationCount(db.Model):
+    """Anonymous count of applications purged because the charter was never accepted."""
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
+    count: Mapped[int] = mapped_column(default=0)

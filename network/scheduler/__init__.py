@@ -1,0 +1,1 @@
+"""The scheduler: one short tick that asks the services what is due now."""

@@ -1,0 +1,32 @@
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask_babel import force_locale
+
+from network.extensions import db, utcnow
+from network.scheduler.tick import run_tick
+
+log = logging.getLogger("network.scheduler")
+
+
+def tick_job(app) -> None:
+    # APScheduler runs jobs in its own threads, outside any app context.
+    with app.app_context(), force_locale("fr"):
+        try:
+            run_tick(utcnow())
+        except Exception:
+            log.exception("tick failed; the next one will catch up")
+            db.session.rollback()
+
+
+def build_scheduler(app, blocking: bool):
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(
+        timezone="Europe/Paris",
+        # The tick derives what is due from the database: a late run is worth running, once.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(tick_job, "interval", args=[app], id="tick", replace_existing=True,
+                      seconds=app.config["SCHEDULER_TICK_SECONDS"], next_run_time=utcnow())
+    return scheduler

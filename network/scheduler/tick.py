@@ -1,0 +1,32 @@
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from network.mail.services import DeliveryReport, deliver_pending
+from network.membership.services import expire_stale_applications
+
+log = logging.getLogger("network.scheduler")
+
+
+@dataclass
+class TickReport:
+    expired_applications: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+def run_tick(now: datetime) -> TickReport:
+    """Do everything due at `now`, from the database state: a late or repeated tick catches up."""
+    report = TickReport()
+    report.expired_applications = expire_stale_applications(now)
+    batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
+    while True:
+        batch = deliver_pending(now)
+        report.delivery.sent += batch.sent
+        report.delivery.retried += batch.retried
+        report.delivery.failed += batch.failed
+        if batch.sent + batch.retried + batch.failed < batch_size:
+            break
+    log.info("tick %s: %s", now.isoformat(), report)
+    return report

@@ -1,0 +1,40 @@
+"""Helpers available in every template: dates in Paris time, sanitised Markdown."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+from network.reference import PROFILES
+from network.urls import external_url
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
+                "a", "hr", "code"}
+
+
+def french_date(moment: datetime, with_time: bool = False) -> str:
+    local = moment.astimezone(PARIS)
+    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    return f"{text} à {local:%H:%M}" if with_time else text
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown written by the admins, rendered then sanitised with an allow-list."""
+    html = markdown.markdown(text)
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
+
+
+def profile_label(code: str) -> str:
+    return dict(PROFILES).get(code, code)
+
+
+def register_filters(app) -> None:
+    app.add_template_filter(french_date)
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_global(external_url)
+    app.add_template_global(profile_label)

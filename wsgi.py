@@ -1,0 +1,3 @@
+from network import create_app
+
+app = create_app()
