@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, production_problems
-from network.extensions import babel, bootstrap, csrf, db, limiter, locale_selector, mail, migrate
+from network import extensions as ext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,13 +42,14 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    mail.init_app(app)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=locale_selector)
-    bootstrap.init_app(app)
-    limiter.init_app(app)
+    # `network.mail` is also a subpackage: the extensions are named through their module.
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
+    ext.mail.init_app(app)
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=ext.locale_selector)
+    ext.bootstrap.init_app(app)
+    ext.limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -60,7 +61,8 @@ class ContactDetailsForm(FlaskForm):
     website = URLField(_l("Site internet (facultatif)"), validators=[
         Optional(), Length(max=300, message=_l("300 caractères au maximum.")),
         URL(message=_l("Saisissez une adresse complète, par exemple https://exemple.fr."))])
-    profile = RadioField(_l("Votre profil"), choices=PROFILES,
+    profile = RadioField(_l("Votre profil"),
+                         choices=[SelectChoice(code, label) for code, label in PROFILES],
                          validators=[DataRequired(_l("Choisissez votre profil."))])
     departments = CheckboxListField(
         _l("Départements d'Occitanie où vous intervenez"),
@@ -78,10 +80,10 @@ class ContactDetailsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.departments.choices = [
-            (d.code, f"{d.code} – {d.name}")
+            SelectChoice(d.code, f"{d.code} – {d.name}")
             for d in db.session.scalars(select(Department).order_by(Department.code))]
         self.qvt_fields.choices = [
-            (f.code, f.label)
+            SelectChoice(f.code, f.label)
             for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
 
     def contact_details(self) -> ContactDetails:

@@ -1,0 +1,161 @@
+import os
+import tempfile
+import threading
+
+import flask_migrate
+import pytest
+from sqlalchemy import delete
+
+from network import create_app
+from network.extensions import db
+from network.membership.models import CharterVersion
+from tests.support.postgres import create_database, free_port, postgres_cluster
+from tests.support.smtp import SmtpServer
+
+# In CI these must run: a missing PostgreSQL or browser fails the run instead of skipping.
+REQUIRED = set(filter(None, os.environ.get("NETWORK_TEST_REQUIRE", "").split(",")))
+REFERENCE_TABLES = {"department", "qvt_field", "alembic_version"}
+CHROMIUM = os.environ.get("NETWORK_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+def unavailable(what: str, why: str):
+    if what in REQUIRED:
+        pytest.fail(f"{what} is required here (NETWORK_TEST_REQUIRE) but unavailable: {why}")
+    pytest.skip(f"{what} unavailable: {why}")
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        # Flask-Mail reads this once at init_app and defaults it to app.testing.
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_TIMEOUT": 2.0,
+        "ADMIN_NOTIFICATION_EMAILS": ["gt-qvt@exemple.fr"],
+        "BASE_URL": "http://reseau.test",
+    }
+
+
+def migrate_to_head(database_url: str) -> None:
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    try:
+        with postgres_cluster() as url:
+            yield url
+    except FileNotFoundError as error:
+        unavailable("postgresql", str(error))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url():
+    folder = tempfile.mkdtemp(prefix="network-test-")
+    url = f"sqlite:///{folder}/network.sqlite"
+    migrate_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url(postgres_server):
+    url = create_database(postgres_server, "network_test")
+    migrate_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request):
+    """Every test that touches the database runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_app(database_url, smtp):
+    apps = []
+
+    def make(**overrides):
+        app = create_app({**base_config(database_url), "MAIL_PORT": smtp.port, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            empty_tables()
+            db.engine.dispose()
+
+
+def empty_tables():
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES | {"charter_version"}:
+            db.session.execute(table.delete())
+    db.session.execute(delete(CharterVersion).where(CharterVersion.number > 1))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app served over HTTP in a thread, as a browser sees it (CSRF on)."""
+    from werkzeug.serving import make_server
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        unavailable("browser", f"{CHROMIUM} not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
