@@ -1,0 +1,37 @@
+"""`flask db upgrade` from empty produces exactly the models, on SQLite and PostgreSQL."""
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from network import create_app
+from network.extensions import db
+from network.membership.models import CharterVersion, Department, QvtField
+from tests.conftest import base_config
+from tests.support.postgres import create_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/empty.sqlite"
+    return create_database(request.getfixturevalue("postgres_server"), "network_migrations")
+
+
+def test_upgrade_from_empty_matches_the_models_and_seeds_reference_data(empty_database):
+    app = create_app(base_config(empty_database))
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+        assert db.session.scalar(select(func.count()).select_from(Department)) == 13
+        assert db.session.scalar(select(func.count()).select_from(QvtField)) == 7
+        charter = db.session.scalar(select(CharterVersion))
+        assert charter.number == 1 and "trois principes" in charter.text_markdown
+        db.session.remove()
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        db.engine.dispose()
