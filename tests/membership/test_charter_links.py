@@ -1,4 +1,4 @@
-"""Charter links: forged, expired, superseded or reused links get a clear page and change nothing."""
+"""Charter links: forged, expired, superseded or reused links get a clear page, change nothing."""
 
 from datetime import timedelta
 
