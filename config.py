@@ -54,6 +54,9 @@ class Config:
     JOIN_RATE_LIMIT_PER_IP = "20 per hour"
     JOIN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
 
+    # The back-office signs an admin out after this much inactivity.
+    ADMIN_SESSION_IDLE_MINUTES = 60
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     BOOTSTRAP_SERVE_LOCAL = True

@@ -53,9 +53,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from network.admin.routes import bp as admin_bp
     from network.membership import bp as membership_bp
 
     app.register_blueprint(membership_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -82,9 +84,10 @@ def register_outbox_delivery(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from network.admin.cli import admin_cli
     from network.scheduler.cli import scheduler_command, serve_command, tick_command
 
-    for command in (tick_command, scheduler_command, serve_command):
+    for command in (tick_command, scheduler_command, serve_command, admin_cli):
         app.cli.add_command(command)
 
 

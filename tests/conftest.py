@@ -159,3 +159,26 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+ADMIN_EMAIL = "admin@gt-qvt.fr"
+ADMIN_PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def admin(app):
+    from network.admin.services import create_admin
+
+    account = create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+    db.session.commit()
+    return account
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    """A test client signed in to the back-office."""
+    client = app.test_client()
+    response = client.post("/admin/connexion",
+                           data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.status_code == 302, response.text
+    return client

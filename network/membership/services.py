@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select, update
 
+from network.admin.services import active_admin_emails
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.services import queue_email
@@ -283,7 +284,8 @@ def leave_network(person: Person, now: datetime) -> None:
 
 def notify_admins(key: str, template: str, subject: str, person: Person,
                   now: datetime, **context) -> None:
-    """Tell the GT QVT admins of a change (the addresses in ADMIN_NOTIFICATION_EMAILS)."""
-    for address in current_app.config["ADMIN_NOTIFICATION_EMAILS"]:
+    """Tell the GT QVT admins of a change: the active admin accounts, else the setting."""
+    addresses = active_admin_emails() or current_app.config["ADMIN_NOTIFICATION_EMAILS"]
+    for address in addresses:
         queue_email(f"{key}:{address}", address, template, subject, now=now,
                     member=person, **context)

@@ -1,0 +1,1 @@
+"""The back-office of the GT QVT admins: one blueprint (`routes.bp`), one module per area."""

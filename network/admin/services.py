@@ -1,0 +1,65 @@
+"""Admin accounts, sign-in and the audit log."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from network.admin.models import AdminUser, AuditEntry
+from network.extensions import db
+
+# Checked against when the e-mail is unknown, so that both cases take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+MIN_PASSWORD_LENGTH = 12
+
+
+class AdminError(ValueError):
+    pass
+
+
+def create_admin(email: str, password: str) -> AdminUser:
+    """A new admin account (or a disabled one enabled again with a new password)."""
+    email = email.strip().lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AdminError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+    admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email))
+    if admin is not None and admin.active:
+        raise AdminError(f"Le compte {email} existe déjà.")
+    if admin is None:
+        admin = AdminUser(email=email)
+        db.session.add(admin)
+    admin.password_hash = generate_password_hash(password, method="scrypt")
+    admin.active = True
+    return admin
+
+
+def disable_admin(email: str) -> AdminUser:
+    admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email.strip().lower()))
+    if admin is None:
+        raise AdminError(f"Aucun compte {email}.")
+    admin.active = False
+    return admin
+
+
+def authenticate(email: str, password: str, now: datetime) -> AdminUser | None:
+    """The active admin with this e-mail and password, or None."""
+    admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email.strip().lower()))
+    if admin is None or not admin.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(admin.password_hash, password):
+        return None
+    admin.last_login_at = now
+    return admin
+
+
+def active_admin_emails() -> list[str]:
+    return list(db.session.scalars(
+        select(AdminUser.email).where(AdminUser.active).order_by(AdminUser.email)))
+
+
+def audit(admin_email: str, action: str, now: datetime, person_id: int | None = None,
+          detail: str = "") -> None:
+    """Write an admin action to the audit log, in the same transaction as the action."""
+    db.session.add(AuditEntry(admin_email=admin_email, action=action, person_id=person_id,
+                              detail=detail, at=now))
