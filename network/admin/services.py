@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from network.admin.models import AdminUser, AuditEntry
+from network.admin.models import AdminNote, AdminUser, AuditEntry
 from network.extensions import db
 
 # Checked against when the e-mail is unknown, so that both cases take the same time.
@@ -63,3 +63,10 @@ def audit(admin_email: str, action: str, now: datetime, person_id: int | None = 
     """Write an admin action to the audit log, in the same transaction as the action."""
     db.session.add(AuditEntry(admin_email=admin_email, action=action, person_id=person_id,
                               detail=detail, at=now))
+
+
+def add_note(person, text: str, author: str, now: datetime) -> None:
+    """A note kept on a person's page, visible to every admin."""
+    db.session.add(AdminNote(person_id=person.id, author=author, text=text.strip(),
+                             created_at=now))
+    audit(author, "member.note", now, person.id)

@@ -86,6 +86,15 @@ class ContactDetailsForm(FlaskForm):
             SelectChoice(f.code, f.label)
             for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
 
+    @staticmethod
+    def initial_data(person) -> dict:
+        """A person's current details, to prefill the form."""
+        simple = ("first_name", "last_name", "email", "phone", "organisation", "job_title",
+                  "website", "profile", "listed_on_reflex_qvt", "directory_opt_in")
+        return {**{name: getattr(person, name) for name in simple},
+                "departments": [d.code for d in person.departments],
+                "qvt_fields": [f.code for f in person.qvt_fields]}
+
     def contact_details(self) -> ContactDetails:
         return ContactDetails(
             first_name=self.first_name.data, last_name=self.last_name.data,

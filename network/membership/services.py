@@ -272,14 +272,30 @@ def leave_network(person: Person, now: datetime) -> None:
     if person.status == Status.APPLICANT:
         _end_application(person, "Demande d'adhésion retirée", BY_THE_PERSON, now)
     elif person.status == Status.MEMBER:
-        record_status_change(person, Status.EXITED, "Sortie à sa demande", BY_THE_PERSON, now)
-        person.exit_reason = ExitReason.VOLUNTARY
-        person.exited_at = now
+        exit_network(person, ExitReason.VOLUNTARY, "Sortie à sa demande", BY_THE_PERSON, now)
+        notify_admins(f"admin-member-left:{person.id}:{now.isoformat()}", "admin_member_left",
+                      f"Sortie du réseau : {person.full_name}", person, now)
+
+
+def exit_network(person: Person, reason: ExitReason, why: str, by: str,
+                 now: datetime) -> None:
+    """Take a person off the network (and its mailing list) at once; history and data stay."""
+    record_status_change(person, Status.EXITED, why, by, now)
+    person.exit_reason = reason
+    person.exited_at = now
+    person.charter_nonce = None
+    if reason == ExitReason.VOLUNTARY:
         queue_email(f"left:{person.id}:{now.isoformat()}", person.email, "left_network",
                     "Vous avez quitté le réseau des intervenants QVT en Occitanie",
                     person=person, now=now)
-        notify_admins(f"admin-member-left:{person.id}:{now.isoformat()}", "admin_member_left",
-                      f"Sortie du réseau : {person.full_name}", person, now)
+
+
+def readmit(person: Person, by: str, now: datetime) -> None:
+    """An exited person back as a member (an exit by mistake); their past acceptance stands."""
+    record_status_change(person, Status.MEMBER, "Réintégration dans le réseau", by, now)
+    person.exit_reason = None
+    person.exited_at = None
+    person.member_since = now
 
 
 def notify_admins(key: str, template: str, subject: str, person: Person,
