@@ -305,3 +305,12 @@ def notify_admins(key: str, template: str, subject: str, person: Person,
     for address in addresses:
         queue_email(f"{key}:{address}", address, template, subject, now=now,
                     member=person, **context)
+
+
+def publish_charter(title: str, text_markdown: str, now: datetime) -> CharterVersion:
+    """A new charter version: new applicants accept it; members at their next renewal."""
+    latest = current_charter()
+    version = CharterVersion(number=latest.number + 1, title=title.strip(),
+                             text_markdown=text_markdown.strip(), published_at=now)
+    db.session.add(version)
+    return version
