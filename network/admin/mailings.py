@@ -1,8 +1,130 @@
-from flask import render_template
+"""Mailings to the network's mailing list: compose, preview, test, send."""
 
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from network.admin.services import audit
 from network.admin.views import bp
+from network.extensions import db, utcnow
+from network.mailings import services
+from network.mailings.models import Mailing
+from network.membership.forms import CheckboxListField
+from network.membership.models import Department, QvtField
+from network.reference import PROFILES
+
+
+class MailingForm(FlaskForm):
+    subject = StringField("Objet", validators=[
+        DataRequired("Ce champ est obligatoire."),
+        Length(max=200, message="200 caractères au maximum.")])
+    body = TextAreaField("Message (Markdown)", validators=[
+        DataRequired("Le message est vide."),
+        Length(max=50_000, message="50 000 caractères au maximum.")],
+        description="Titres avec ##, listes avec -, gras avec **texte**, liens avec "
+                    "[texte](https://…). Le lien pour quitter le réseau est ajouté en pied "
+                    "de message.", render_kw={"rows": 14})
+    profiles = CheckboxListField("Profils", choices=[SelectChoice(k, v) for k, v in PROFILES])
+    departments = CheckboxListField("Départements")
+    qvt_fields = CheckboxListField("Champs de la QVT")
+    submit = SubmitField("Voir l'aperçu et les destinataires")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.departments.choices = [
+            SelectChoice(d.code, f"{d.code} – {d.name}")
+            for d in db.session.scalars(select(Department).order_by(Department.code))]
+        self.qvt_fields.choices = [
+            SelectChoice(f.code, f.label)
+            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+
+
+class SendForm(FlaskForm):
+    confirm = BooleanField("Je confirme l'envoi à tous ces destinataires",
+                           validators=[DataRequired("Cochez la case pour confirmer l'envoi.")])
+    submit = SubmitField("Envoyer")
+
+
+class TestForm(FlaskForm):
+    submit = SubmitField("M'envoyer un test")
 
 
 @bp.get("/envois")
 def mailings():
-    return render_template("admin/placeholder.html", title="mailings")
+    sent = db.session.scalars(select(Mailing).order_by(Mailing.created_at.desc())).all()
+    counts = services.delivery_counts([m.id for m in sent])
+    return render_template("admin/mailings/list.html", mailings=sent, counts=counts)
+
+
+def _draft_or_404(mailing_id: int) -> Mailing:
+    mailing = db.session.get(Mailing, mailing_id)
+    if mailing is None:
+        abort(404)
+    return mailing
+
+
+@bp.route("/envois/nouveau", methods=["GET", "POST"])
+@bp.route("/envois/<int:mailing_id>/modifier", methods=["GET", "POST"])
+def mailing_edit(mailing_id=None):
+    mailing = _draft_or_404(mailing_id) if mailing_id else None
+    if mailing and mailing.send_requested_at:
+        flash("Cet envoi est parti : il ne peut plus être modifié.", "warning")
+        return redirect(url_for(".mailing", mailing_id=mailing.id))
+    form = MailingForm(data=None if mailing is None else {
+        "subject": mailing.subject, "body": mailing.body_markdown,
+        "profiles": services.segment_codes(mailing.profiles),
+        "departments": services.segment_codes(mailing.department_codes),
+        "qvt_fields": services.segment_codes(mailing.qvt_field_codes)})
+    if form.validate_on_submit():
+        if mailing is None:
+            mailing = Mailing(created_by=g.admin.email, created_at=utcnow())
+            db.session.add(mailing)
+        mailing.subject = form.subject.data.strip()
+        mailing.body_markdown = form.body.data.strip()
+        mailing.profiles = ",".join(form.profiles.data or [])
+        mailing.department_codes = ",".join(form.departments.data or [])
+        mailing.qvt_field_codes = ",".join(form.qvt_fields.data or [])
+        db.session.commit()
+        return redirect(url_for(".mailing", mailing_id=mailing.id))
+    return render_template("admin/mailings/edit.html", form=form, mailing=mailing), (
+        400 if form.errors else 200)
+
+
+@bp.get("/envois/<int:mailing_id>")
+def mailing(mailing_id):
+    mailing = _draft_or_404(mailing_id)
+    return render_template(
+        "admin/mailings/detail.html", mailing=mailing, send_form=SendForm(),
+        test_form=TestForm(), recipients=services.count_recipients(mailing),
+        counts=services.delivery_counts([mailing.id])[mailing.id])
+
+
+@bp.post("/envois/<int:mailing_id>/test")
+def mailing_test(mailing_id):
+    mailing = _draft_or_404(mailing_id)
+    if TestForm().validate_on_submit():
+        services.send_test(mailing, g.admin.email, utcnow())
+        db.session.commit()
+        flash(f"Un test est parti vers {g.admin.email}.", "success")
+    return redirect(url_for(".mailing", mailing_id=mailing.id))
+
+
+@bp.post("/envois/<int:mailing_id>/envoyer")
+def mailing_send(mailing_id):
+    mailing = _draft_or_404(mailing_id)
+    form = SendForm()
+    if mailing.send_requested_at:
+        flash("Cet envoi est déjà parti.", "warning")
+    elif not form.validate_on_submit():
+        flash("Cochez la case pour confirmer l'envoi.", "danger")
+    else:
+        now = utcnow()
+        services.request_sending(mailing, now)
+        audit(g.admin.email, "mailing.send", now,
+              detail=f"« {mailing.subject} » à {mailing.recipient_count} membres")
+        db.session.commit()
+        flash(f"L'envoi à {mailing.recipient_count} membres est lancé : les e-mails partent "
+              "dans les prochaines minutes.", "success")
+    return redirect(url_for(".mailing", mailing_id=mailing.id))

@@ -23,6 +23,8 @@ class OutboxMessage(db.Model):
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    mailing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mailing.id", ondelete="SET NULL"), index=True)
     template: Mapped[str] = mapped_column(String(60))
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))

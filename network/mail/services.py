@@ -19,7 +19,8 @@ log = logging.getLogger("network.mail")
 
 
 def queue_email(key: str, recipient: str, template: str, subject: str, *, person=None,
-                now: datetime | None = None, **context) -> OutboxMessage | None:
+                now: datetime | None = None, mailing_id: int | None = None,
+                **context) -> OutboxMessage | None:
     """Queue one e-mail in the current transaction; a key already queued queues nothing."""
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)):
         return None
@@ -27,6 +28,7 @@ def queue_email(key: str, recipient: str, template: str, subject: str, *, person
     message = OutboxMessage(
         dedup_key=key,
         person_id=person.id if person is not None else None,
+        mailing_id=mailing_id,
         template=template,
         recipient=recipient,
         subject=subject,

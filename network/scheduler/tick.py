@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import current_app
 
 from network.mail.services import DeliveryReport, deliver_pending
+from network.mailings.services import queue_requested_mailings
 from network.membership.services import expire_stale_applications
 
 log = logging.getLogger("network.scheduler")
@@ -13,6 +14,7 @@ log = logging.getLogger("network.scheduler")
 @dataclass
 class TickReport:
     expired_applications: int = 0
+    mailing_emails_queued: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
@@ -20,6 +22,7 @@ def run_tick(now: datetime) -> TickReport:
     """Do everything due at `now`, from the database state: a late or repeated tick catches up."""
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
+    report.mailing_emails_queued = queue_requested_mailings(now)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:
         batch = deliver_pending(now)

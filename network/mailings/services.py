@@ -1,0 +1,88 @@
+"""Write to the mailing list: a segment, a preview, a test to oneself, then the outbox."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from network.extensions import db
+from network.mail.models import OutboxMessage
+from network.mail.services import queue_email
+from network.mailings.models import Mailing
+from network.membership.models import Person, Status
+from network.membership.search import PersonFilter, filtered_people
+from network.templating import render_markdown
+
+
+def segment_codes(text: str) -> list[str]:
+    return [code for code in text.split(",") if code]
+
+
+def recipients_query(mailing: Mailing):
+    """Active members of the mailing's segment, in id order (for resumable batches)."""
+    criteria = PersonFilter(statuses=[Status.MEMBER], profiles=segment_codes(mailing.profiles),
+                            department_codes=segment_codes(mailing.department_codes),
+                            qvt_field_codes=segment_codes(mailing.qvt_field_codes))
+    return filtered_people(criteria, with_lists=False).order_by(None).order_by(Person.id)
+
+
+def count_recipients(mailing: Mailing) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        recipients_query(mailing).subquery()))
+
+
+def _queue_for(mailing: Mailing, person_or_admin, recipient: str, key: str,
+               now: datetime) -> None:
+    queue_email(key, recipient, "mailing", mailing.subject, now=now,
+                person=person_or_admin if isinstance(person_or_admin, Person) else None,
+                mailing_id=mailing.id, body_text=mailing.body_markdown,
+                body_html=render_markdown(mailing.body_markdown))
+
+
+def send_test(mailing: Mailing, admin_email: str, now: datetime) -> None:
+    """A copy to the admin, to read it as members will."""
+    _queue_for(mailing, None, admin_email, f"mailing-test:{mailing.id}:{now.isoformat()}", now)
+
+
+def request_sending(mailing: Mailing, now: datetime) -> None:
+    """Confirmed by an admin: the scheduler queues it at its next tick, in batches."""
+    mailing.send_requested_at = now
+    mailing.recipient_count = count_recipients(mailing)
+
+
+def queue_requested_mailings(now: datetime, batch_size: int = 500, progress=None) -> int:
+    """Queue one outbox row per recipient; a crash or a re-run resumes where it stopped."""
+    queued = 0
+    pending = db.session.scalars(select(Mailing).where(
+        Mailing.send_requested_at.is_not(None), Mailing.queued_at.is_(None))).all()
+    for mailing in pending:
+        last_id = 0
+        while True:
+            batch = db.session.scalars(
+                recipients_query(mailing).where(Person.id > last_id).limit(batch_size)).all()
+            if not batch:
+                break
+            for person in batch:
+                # The key makes a second run skip whoever already has their copy.
+                _queue_for(mailing, person, person.email, f"mailing:{mailing.id}:{person.id}",
+                           now)
+            last_id = batch[-1].id
+            queued += len(batch)
+            db.session.commit()
+            if progress:
+                progress(mailing, queued)
+        mailing.queued_at = now
+        db.session.commit()
+    return queued
+
+
+def delivery_counts(mailing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per mailing, how many of its e-mails are pending, sent or failed (one query)."""
+    counts: dict[int, dict[str, int]] = {mailing_id: {} for mailing_id in mailing_ids}
+    rows = db.session.execute(
+        select(OutboxMessage.mailing_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.mailing_id.in_(mailing_ids),
+               OutboxMessage.dedup_key.startswith("mailing:"))
+        .group_by(OutboxMessage.mailing_id, OutboxMessage.status))
+    for mailing_id, status, number in rows:
+        counts[mailing_id][status] = number
+    return counts
