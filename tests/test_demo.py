@@ -1,0 +1,143 @@
+"""`flask demo`: fake members with a consistent history, reproducible, only on an empty base."""
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from network.demo import LAUNCH, PROFILE_WEIGHT, generate_demo_members
+from network.extensions import db
+from network.membership.models import (
+    CharterAcceptance,
+    CharterVersion,
+    ExitReason,
+    Person,
+    Status,
+    StatusChange,
+)
+from network.reference import PROFILES
+from tests.factories import NOW, make_member
+
+
+def people() -> list[Person]:
+    return list(db.session.scalars(select(Person).order_by(Person.id)))
+
+
+def history(person: Person) -> list[tuple]:
+    changes = db.session.scalars(select(StatusChange).where(StatusChange.person_id == person.id)
+                                 .order_by(StatusChange.changed_at, StatusChange.id))
+    return [(change.from_status, change.to_status, change.changed_at) for change in changes]
+
+
+def acceptances(person: Person) -> list[CharterAcceptance]:
+    return list(db.session.scalars(
+        select(CharterAcceptance).where(CharterAcceptance.person_id == person.id)))
+
+
+def test_demo_members_have_a_consistent_history(app):
+    created = generate_demo_members(50, NOW, random.Random(2019))
+
+    everyone = people()
+    assert len(everyone) == 50 == sum(created.values())
+    statuses = Counter(person.status for person in everyone)
+    assert statuses == created
+    assert statuses[Status.MEMBER] > statuses[Status.EXITED] > 0
+    assert statuses[Status.APPLICANT] > 0
+    assert len({person.email for person in everyone}) == 50
+    assert all(person.email.endswith(("@exemple.fr", "@exemple.org")) for person in everyone)
+    assert {person.profile for person in everyone} <= {code for code, _ in PROFILES}
+    for person in everyone:
+        assert 1 <= len(person.departments) <= 3
+        assert 1 <= len(person.qvt_fields) <= 4
+        assert person.first_name and person.last_name and person.organisation
+        assert person.phone[:2] in ("04", "05")
+        assert LAUNCH <= person.applied_at == person.created_at < NOW
+        steps = history(person)
+        assert steps[0] == (None, Status.APPLICANT, person.applied_at)
+        if person.status == Status.APPLICANT:
+            assert len(steps) == 1 and not acceptances(person)
+            assert person.applied_at > NOW - timedelta(days=20)
+            assert person.charter_nonce and person.member_since is None
+            continue
+        assert person.charter_nonce is None
+        assert person.applied_at < person.member_since < NOW
+        assert steps[1] == (Status.APPLICANT, Status.MEMBER, person.member_since)
+        [acceptance] = acceptances(person)
+        assert acceptance.accepted_at == person.member_since
+        assert acceptance.charter_version.number == 1
+        if person.status == Status.MEMBER:
+            assert len(steps) == 2 and person.exited_at is None and person.exit_reason is None
+        else:
+            assert person.exit_reason in set(ExitReason)
+            assert person.member_since < person.exited_at <= NOW
+            assert steps[2:] == [(Status.MEMBER, Status.EXITED, person.exited_at)]
+
+
+def test_a_large_demo_has_a_realistic_mix(app):
+    generate_demo_members(600, NOW, random.Random(1))
+
+    everyone = people()
+    profiles = Counter(person.profile for person in everyone)
+    assert set(profiles) == set(PROFILE_WEIGHT) == {code for code, _ in PROFILES}
+    assert profiles.most_common(1)[0][0] == "consultant"
+    departments = Counter(d.code for person in everyone for d in person.departments)
+    assert [code for code, _ in departments.most_common(2)] == ["31", "34"]
+    assert len(departments) == 13
+    reasons = Counter(person.exit_reason for person in everyone if person.exit_reason)
+    assert set(reasons) == set(ExitReason)
+    assert any(person.listed_on_reflex_qvt for person in everyone)
+    assert any(person.directory_opt_in for person in everyone)
+    # The history spans the years since the launch.
+    assert {person.applied_at.year for person in everyone} >= set(range(2019, 2027))
+
+
+def test_members_accept_the_charter_in_force_on_that_day(app):
+    version_2 = CharterVersion(number=2, title="Charte", text_markdown="Texte",
+                               published_at=datetime(2023, 1, 1, tzinfo=UTC))
+    db.session.add(version_2)
+    db.session.commit()
+
+    generate_demo_members(80, NOW, random.Random(3))
+
+    numbers = {(acceptance.accepted_at >= version_2.published_at,
+                acceptance.charter_version.number)
+               for acceptance in db.session.scalars(select(CharterAcceptance))}
+    assert numbers == {(False, 1), (True, 2)}
+
+
+def test_the_same_seed_gives_the_same_people(app):
+    generate_demo_members(20, NOW, random.Random(7))
+    generate_demo_members(20, NOW, random.Random(7))
+    generate_demo_members(20, NOW, random.Random(8))
+
+    everyone = people()
+    names = [(p.first_name, p.last_name, p.organisation, p.applied_at) for p in everyone]
+    assert names[:20] == names[20:40] != names[40:]
+    # Added to existing people, the e-mail addresses stay unique.
+    assert len({person.email for person in everyone}) == 60
+
+
+def test_the_command_fills_an_empty_database_and_shows_progress(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--members", "30"])
+
+    assert result.exit_code == 0, result.output
+    assert "30/30 membres…" in result.output
+    assert "Personnes fictives créées : 30" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 30
+
+
+def test_the_command_refuses_a_database_that_is_not_empty_unless_forced(app):
+    make_member()
+    runner = app.test_cli_runner()
+
+    refused = runner.invoke(args=["demo", "--members", "10"])
+    assert refused.exit_code == 1
+    assert "ne remplit qu'une base vide" in refused.output
+    assert "--force" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 1
+
+    forced = runner.invoke(args=["demo", "--members", "10", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "Personnes déjà présentes : 1" in forced.output
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 11
