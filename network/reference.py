@@ -7,6 +7,10 @@ PROFILES = [
     ("acteur_relais", "Acteur-relais (branche, organisation, service de santé au travail…)"),
 ]
 
+# For tables, where the full labels above take too much room.
+PROFILE_SHORT_LABELS = {"consultant": "Consultant", "acteur_interne": "Acteur interne",
+                        "acteur_relais": "Acteur-relais"}
+
 PARTICIPATION_PRINCIPLES = [
     ("Partager les mêmes repères sur la QVT",
      "les accords nationaux interprofessionnels de 2013 et 2020 et les repères clés du PRST."),

@@ -23,6 +23,10 @@ def french_date(moment: datetime, with_time: bool = False) -> str:
     return f"{text} à {local:%H:%M}" if with_time else text
 
 
+def short_date(moment: datetime | None) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y") if moment else "—"
+
+
 def render_markdown(text: str) -> Markup:
     """Markdown written by the admins, rendered then sanitised with an allow-list."""
     html = markdown.markdown(text)
@@ -35,6 +39,7 @@ def profile_label(code: str) -> str:
 
 def register_filters(app) -> None:
     app.add_template_filter(french_date)
+    app.add_template_filter(short_date)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(external_url)
     app.add_template_global(profile_label)

@@ -30,8 +30,8 @@ class MemberFilterForm(FlaskForm):
     profil = CheckboxListField("Profil", choices=[SelectChoice(k, v) for k, v in PROFILES])
     departement = CheckboxListField("Département")
     champ = CheckboxListField("Champ de la QVT")
-    du = DateField("Membre depuis le", validators=[Optional()])
-    au = DateField("et le", validators=[Optional()])
+    du = DateField("Membre depuis le (au plus tôt)", validators=[Optional()])
+    au = DateField("Membre depuis le (au plus tard)", validators=[Optional()])
     tri = SelectField("Trier par", choices=[
         SelectChoice("nom", "Nom"), SelectChoice("structure", "Structure"),
         SelectChoice("statut", "Statut"), SelectChoice("adhesion", "Date d'adhésion"),

@@ -28,7 +28,7 @@ from network.membership.models import (
     Status,
 )
 from network.membership.search import PersonFilter, filtered_people
-from network.reference import PROFILES
+from network.reference import PROFILE_SHORT_LABELS, PROFILES
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -41,7 +41,7 @@ def _filter_form() -> MemberFilterForm:
 
 def _labels() -> dict:
     return {"status_labels": STATUS_LABELS, "exit_reason_labels": EXIT_REASON_LABELS,
-            "profile_labels": dict(PROFILES)}
+            "profile_labels": dict(PROFILES), "profile_short_labels": PROFILE_SHORT_LABELS}
 
 
 @bp.get("/membres")

@@ -34,6 +34,7 @@ def queue_email(key: str, recipient: str, template: str, subject: str, *, person
         subject=subject,
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
+        created_at=now or utcnow(),
         next_attempt_at=now or utcnow(),
     )
     try:
