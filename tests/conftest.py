@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 import threading
 
@@ -62,7 +63,8 @@ def sqlite_url():
     folder = tempfile.mkdtemp(prefix="network-test-")
     url = f"sqlite:///{folder}/network.sqlite"
     migrate_to_head(url)
-    return url
+    yield url
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

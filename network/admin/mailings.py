@@ -1,6 +1,6 @@
 """Mailings to the network's mailing list: compose, preview, test, send."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, StringField, SubmitField, TextAreaField
@@ -11,8 +11,7 @@ from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.mailings import services
 from network.mailings.models import Mailing
-from network.membership.forms import CheckboxListField
-from network.membership.models import Department, QvtField
+from network.membership.forms import CheckboxListField, department_choices, qvt_field_choices
 from network.reference import PROFILES
 
 
@@ -33,12 +32,8 @@ class MailingForm(FlaskForm):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.departments.choices = [
-            SelectChoice(d.code, f"{d.code} – {d.name}")
-            for d in db.session.scalars(select(Department).order_by(Department.code))]
-        self.qvt_fields.choices = [
-            SelectChoice(f.code, f.label)
-            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+        self.departments.choices = department_choices()
+        self.qvt_fields.choices = qvt_field_choices()
 
 
 class SendForm(FlaskForm):
@@ -58,17 +53,10 @@ def mailings():
     return render_template("admin/mailings/list.html", mailings=sent, counts=counts)
 
 
-def _draft_or_404(mailing_id: int) -> Mailing:
-    mailing = db.session.get(Mailing, mailing_id)
-    if mailing is None:
-        abort(404)
-    return mailing
-
-
 @bp.route("/envois/nouveau", methods=["GET", "POST"])
 @bp.route("/envois/<int:mailing_id>/modifier", methods=["GET", "POST"])
 def mailing_edit(mailing_id=None):
-    mailing = _draft_or_404(mailing_id) if mailing_id else None
+    mailing = db.get_or_404(Mailing, mailing_id) if mailing_id else None
     if mailing and mailing.send_requested_at:
         flash("Cet envoi est parti : il ne peut plus être modifié.", "warning")
         return redirect(url_for(".mailing", mailing_id=mailing.id))
@@ -94,7 +82,7 @@ def mailing_edit(mailing_id=None):
 
 @bp.get("/envois/<int:mailing_id>")
 def mailing(mailing_id):
-    mailing = _draft_or_404(mailing_id)
+    mailing = db.get_or_404(Mailing, mailing_id)
     return render_template(
         "admin/mailings/detail.html", mailing=mailing, send_form=SendForm(),
         test_form=TestForm(), recipients=services.count_recipients(mailing),
@@ -103,7 +91,7 @@ def mailing(mailing_id):
 
 @bp.post("/envois/<int:mailing_id>/test")
 def mailing_test(mailing_id):
-    mailing = _draft_or_404(mailing_id)
+    mailing = db.get_or_404(Mailing, mailing_id)
     if TestForm().validate_on_submit():
         services.send_test(mailing, g.admin.email, utcnow())
         db.session.commit()
@@ -113,7 +101,7 @@ def mailing_test(mailing_id):
 
 @bp.post("/envois/<int:mailing_id>/envoyer")
 def mailing_send(mailing_id):
-    mailing = _draft_or_404(mailing_id)
+    mailing = db.get_or_404(Mailing, mailing_id)
     form = SendForm()
     if mailing.send_requested_at:
         flash("Cet envoi est déjà parti.", "warning")

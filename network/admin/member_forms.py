@@ -12,7 +12,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from network.membership.forms import CheckboxListField, ContactDetailsForm
+from network.membership.forms import (
+    CheckboxListField,
+    ContactDetailsForm,
+    department_choices,
+    qvt_field_choices,
+)
 from network.membership.models import EXIT_REASON_LABELS, STATUS_LABELS, ExitReason
 from network.membership.search import SORTS, PersonFilter
 from network.reference import PROFILES
@@ -39,11 +44,10 @@ class MemberFilterForm(FlaskForm):
     ordre = SelectField("Ordre", choices=[SelectChoice("asc", "croissant"),
                                           SelectChoice("desc", "décroissant")], default="asc")
 
-    def __init__(self, departments, qvt_fields, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.departement.choices = [SelectChoice(d.code, f"{d.code} – {d.name}")
-                                    for d in departments]
-        self.champ.choices = [SelectChoice(f.code, f.label) for f in qvt_fields]
+        self.departement.choices = department_choices()
+        self.champ.choices = qvt_field_choices()
 
     def criteria(self) -> PersonFilter:
         # Invalid values (a typed-in date, an unknown sort) are dropped rather than refused.

@@ -21,10 +21,8 @@ from network.membership.models import (
     EXIT_REASON_LABELS,
     STATUS_LABELS,
     CharterAcceptance,
-    Department,
     ExitReason,
     Person,
-    QvtField,
     Status,
 )
 from network.membership.search import PersonFilter, filtered_people
@@ -34,9 +32,7 @@ PAGE_SIZES = (25, 50, 100, 200)
 
 
 def _filter_form() -> MemberFilterForm:
-    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
-    fields = db.session.scalars(select(QvtField).order_by(QvtField.position)).all()
-    return MemberFilterForm(departments, fields, formdata=request.args)
+    return MemberFilterForm(formdata=request.args)
 
 
 def _labels() -> dict:

@@ -23,6 +23,16 @@ from network.reference import PROFILES
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
+def department_choices() -> list[SelectChoice]:
+    return [SelectChoice(d.code, f"{d.code} – {d.name}")
+            for d in db.session.scalars(select(Department).order_by(Department.code))]
+
+
+def qvt_field_choices() -> list[SelectChoice]:
+    return [SelectChoice(f.code, f.label)
+            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+
+
 def email_field(**kwargs) -> EmailField:
     return EmailField(_l("Adresse e-mail"), validators=[
         DataRequired(REQUIRED), Length(max=254, message=_l("254 caractères au maximum.")),
@@ -79,12 +89,8 @@ class ContactDetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.departments.choices = [
-            SelectChoice(d.code, f"{d.code} – {d.name}")
-            for d in db.session.scalars(select(Department).order_by(Department.code))]
-        self.qvt_fields.choices = [
-            SelectChoice(f.code, f.label)
-            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+        self.departments.choices = department_choices()
+        self.qvt_fields.choices = qvt_field_choices()
 
     @staticmethod
     def initial_data(person) -> dict:
