@@ -1,8 +1,58 @@
-from flask import render_template
+"""The audit log: who did what in the back-office."""
 
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from network.admin.models import AuditEntry
 from network.admin.views import bp
+from network.extensions import db
+from network.templating import PARIS
+
+ACTION_LABELS = {
+    "member.edit": "Coordonnées modifiées",
+    "member.renvoyer-charte": "Lien de la charte renvoyé",
+    "member.reintegrer": "Réintégration",
+    "member.exit": "Sortie enregistrée",
+    "member.note": "Note ajoutée",
+    "members.export": "Export des membres",
+    "members.mailing_list_export": "Export de la liste de diffusion",
+    "charter.publish": "Charte publiée",
+    "mailing.send": "Envoi à la liste de diffusion",
+    "outbox.retry": "Courriel réessayé",
+    "outbox.retry_all": "Courriels en échec réessayés",
+}
+
+
+def _day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/journal")
 def journal():
-    return render_template("admin/placeholder.html", title="journal")
+    query = (select(AuditEntry).options(joinedload(AuditEntry.person))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    admin, action = request.args.get("admin", ""), request.args.get("action", "")
+    start, end = _day("du"), _day("au")
+    person_id = request.args.get("personne", type=int)
+    if admin:
+        query = query.where(AuditEntry.admin_email == admin)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if start:
+        query = query.where(AuditEntry.at >= datetime.combine(start, time(), PARIS))
+    if end:
+        query = query.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(),
+                                                             PARIS))
+    if person_id:
+        query = query.where(AuditEntry.person_id == person_id)
+    admins = db.session.scalars(select(AuditEntry.admin_email).distinct()
+                                .order_by(AuditEntry.admin_email)).all()
+    return render_template("admin/journal.html", page=db.paginate(query, per_page=50),
+                           admins=admins, labels=ACTION_LABELS, admin=admin, action=action,
+                           start=start, end=end, person_id=person_id)

@@ -1,8 +1,61 @@
-from flask import render_template
+"""Every e-mail the network sent or failed to send, and retrying the failed ones."""
 
+from flask import flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+
+from network.admin.services import audit
 from network.admin.views import bp
+from network.extensions import db, utcnow
+from network.mail.models import OutboxMessage, OutboxStatus
+from network.mail.services import retry_failed
+
+STATUS_LABELS = {OutboxStatus.PENDING: "En attente", OutboxStatus.SENDING: "En cours d'envoi",
+                 OutboxStatus.SENT: "Envoyé", OutboxStatus.FAILED: "En échec"}
 
 
 @bp.get("/courriels")
 def outbox():
-    return render_template("admin/placeholder.html", title="outbox")
+    status = request.args.get("statut", "")
+    text = request.args.get("q", "").strip()
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(),
+                                           OutboxMessage.id.desc())
+    if status in STATUS_LABELS:
+        query = query.where(OutboxMessage.status == status)
+    if text:
+        query = query.where(or_(OutboxMessage.recipient.ilike(f"%{text}%"),
+                                OutboxMessage.subject.ilike(f"%{text}%")))
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("admin/outbox/list.html", page=db.paginate(query, per_page=50),
+                           counts=counts, status=status, text=text, labels=STATUS_LABELS)
+
+
+@bp.get("/courriels/<int:message_id>")
+def outbox_message(message_id):
+    return render_template("admin/outbox/detail.html", labels=STATUS_LABELS,
+                           message=db.get_or_404(OutboxMessage, message_id))
+
+
+@bp.post("/courriels/<int:message_id>/reessayer")
+def outbox_retry(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if retry_failed([message.id], utcnow()):
+        audit(g.admin.email, "outbox.retry", utcnow(), message.person_id, message.recipient)
+        flash("Le message repart au prochain passage du planificateur.", "success")
+    else:
+        flash("Ce message n'est pas en échec : rien à réessayer.", "warning")
+    db.session.commit()
+    return redirect(url_for(".outbox_message", message_id=message.id))
+
+
+@bp.post("/courriels/reessayer-tout")
+def outbox_retry_all():
+    if request.form.get("confirm") != "y":
+        flash("Cochez la case pour confirmer.", "danger")
+        return redirect(url_for(".outbox", statut=OutboxStatus.FAILED))
+    count = retry_failed(None, utcnow())
+    audit(g.admin.email, "outbox.retry_all", utcnow(), detail=f"{count} messages")
+    db.session.commit()
+    flash(f"{count} message{'s' if count > 1 else ''} en échec repart{'ent' if count > 1 else ''}"
+          " au prochain passage du planificateur.", "success")
+    return redirect(url_for(".outbox"))

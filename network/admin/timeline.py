@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from network.admin.journal import ACTION_LABELS
 from network.admin.models import AdminNote, AuditEntry
 from network.extensions import db
 from network.mail.models import OutboxMessage
@@ -47,14 +48,6 @@ def person_timeline(person_id: int) -> list[TimelineEntry]:
 
 EMAIL_STATES = {"pending": "en attente d'envoi", "sending": "en cours d'envoi",
                 "sent": "envoyé", "failed": "échec de l'envoi"}
-
-ACTION_LABELS = {
-    "member.edit": "Coordonnées modifiées",
-    "member.renvoyer-charte": "Lien de la charte renvoyé",
-    "member.reintegrer": "Réintégration",
-    "member.exit": "Sortie enregistrée",
-}
-
 
 def _email_state(message: OutboxMessage) -> str:
     state = EMAIL_STATES.get(message.status, message.status)

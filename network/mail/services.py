@@ -194,3 +194,14 @@ def deliver_after_response(app) -> None:
             deliver_pending()
         except Exception:
             log.exception("delivery after the request failed; the next tick will retry")
+
+
+def retry_failed(message_ids: list[int] | None, now: datetime) -> int:
+    """Put failed messages (the given ones, or all) back in the queue, for the next delivery."""
+    query = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    result = db.session.execute(
+        query.values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
