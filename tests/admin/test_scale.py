@@ -38,3 +38,9 @@ def test_members_list_queries_do_not_depend_on_page_size_or_page(admin_client,
     counts.add(queries_for(admin_client, "/admin/membres?par_page=200&page=3&statut=member"
                                          "&departement=31&tri=adhesion&ordre=desc"))
     assert len(counts) == 1, counts
+
+
+def test_dashboard_queries_are_the_same_empty_and_at_ten_thousand(admin_client):
+    empty = queries_for(admin_client, "/admin/")
+    generate_demo_members(10_000, NOW, random.Random(2019))
+    assert queries_for(admin_client, "/admin/") == empty
