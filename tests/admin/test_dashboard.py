@@ -3,13 +3,12 @@
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
-
 from network.admin import stats
 from network.extensions import db
 from network.membership.services import leave_network
 from network.templating import PARIS
 from tests.factories import make_applicant, make_member
+from tests.support.queries import count_queries
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
 
@@ -70,19 +69,8 @@ def test_the_page_draws_charts_with_their_tables(admin_client):
 
 
 def test_the_dashboard_query_count_does_not_grow_with_members(admin_client):
-    def queries() -> int:
-        statements = []
-        record = lambda *args: statements.append(args[2])  # noqa: E731
-        db.session.expire_all()
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert admin_client.get("/admin/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-
     history()
-    few = queries()
+    few = count_queries(admin_client, "/admin/")
     for n in range(20):
         make_member(NOW - timedelta(days=n * 20), email=f"m{n}@exemple.fr")
-    assert queries() == few
+    assert count_queries(admin_client, "/admin/") == few

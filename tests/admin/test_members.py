@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from network.admin.models import AdminNote, AuditEntry
 from network.extensions import db
@@ -14,6 +14,7 @@ from network.mail.models import OutboxMessage
 from network.membership.models import ExitReason, Person, Status, StatusChange
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import NOW, make_applicant, make_member
+from tests.support.queries import count_queries
 
 
 @pytest.fixture
@@ -59,26 +60,10 @@ def test_sorting(admin_client, people):
     assert text.index("Durand") < text.index("Martin") < text.index("Roux")
 
 
-def count_queries(client, url) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_list_uses_the_same_number_of_queries_whatever_the_page_size(admin_client, app):
     for n in range(60):
         make_member(email=f"membre{n}@exemple.fr", last_name=f"Nom{n:02d}")
-    db.session.expire_all()  # the test shares the requests' session: start cold each time
     small = count_queries(admin_client, "/admin/membres?par_page=25&page=2")
-    db.session.expire_all()
     large = count_queries(admin_client, "/admin/membres?par_page=50&page=2")
     assert small == large
     assert small <= 12

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from network.admin.models import AuditEntry
 from network.admin.services import audit
@@ -11,6 +11,7 @@ from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.services import deliver_pending
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import NOW, make_member
+from tests.support.queries import count_queries
 
 
 def outbox_row(n: int, status=OutboxStatus.FAILED, html="<p>Bonjour</p>") -> OutboxMessage:
@@ -73,18 +74,6 @@ def test_retry_all_needs_confirmation(admin_client):
     assert "3 messages en échec repartent" in response.text
     assert set(db.session.scalars(select(OutboxMessage.status))) == {OutboxStatus.PENDING}
     assert db.session.scalar(select(AuditEntry.detail)) == "3 messages"
-
-
-def count_queries(client, url) -> int:
-    statements = []
-    db.session.expire_all()
-    record = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
 
 
 def test_list_pages_use_a_constant_number_of_queries(admin_client):
