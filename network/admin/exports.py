@@ -31,5 +31,5 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
     """Stream the file: a 10,000-member export never sits whole in memory."""
     return Response(stream_with_context(csv_lines(header, rows)),
-                    mimetype="text/csv", content_type="text/csv; charset=utf-8",
+                    content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

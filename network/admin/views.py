@@ -38,7 +38,3 @@ def sign_in(admin: AdminUser, now: datetime) -> None:
     session.clear()
     session["admin_id"] = admin.id
     session["admin_seen"] = now.timestamp()
-
-
-def current_admin_email() -> str:
-    return g.admin.email

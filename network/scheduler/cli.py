@@ -11,6 +11,7 @@ from werkzeug.serving import run_simple
 from network.extensions import utcnow
 from network.scheduler.runner import build_scheduler
 from network.scheduler.tick import run_tick
+from network.templating import PARIS
 
 
 def configure_logging() -> None:
@@ -24,8 +25,7 @@ def parse_now(value: str | None) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         # Operators think in the network's time zone.
-        from zoneinfo import ZoneInfo
-        moment = moment.replace(tzinfo=ZoneInfo("Europe/Paris"))
+        moment = moment.replace(tzinfo=PARIS)
     return moment.astimezone(UTC)
 
 
