@@ -54,6 +54,14 @@ class Config:
     JOIN_RATE_LIMIT_PER_IP = "20 per hour"
     JOIN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
 
+    # Member space: sign-in links, sessions, and how long the data of people who left is kept.
+    SIGN_IN_LINK_MINUTES = 30
+    MEMBER_SESSION_IDLE_MINUTES = 30
+    SIGN_IN_RATE_LIMIT_PER_IP = "20 per hour"
+    SIGN_IN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
+    RETENTION_MONTHS = 12
+    DIRECTORY_PAGE_SIZE = 20
+
     # The back-office signs an admin out after this much inactivity.
     ADMIN_SESSION_IDLE_MINUTES = 60
 

@@ -17,6 +17,8 @@ ACTION_LABELS = {
     "member.reintegrer": "Réintégration",
     "member.exit": "Sortie enregistrée",
     "member.note": "Note ajoutée",
+    "member.self_edit": "Coordonnées modifiées par la personne",
+    "member.email_confirmed": "Nouvelle adresse e-mail confirmée",
     "members.export": "Export des membres",
     "members.mailing_list_export": "Export de la liste de diffusion",
     "charter.publish": "Charte publiée",

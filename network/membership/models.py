@@ -84,6 +84,11 @@ class Person(db.Model):
     exited_at: Mapped[datetime | None]
     # Changes when a charter link is used or a new application starts: links are single-use.
     charter_nonce: Mapped[str | None] = mapped_column(String(32))
+    # Changes each time a sign-in link is used: a link opens the member space once.
+    sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
+    # A new address waiting for its owner to confirm it; the old one stays in use until then.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    anonymised_at: Mapped[datetime | None]
 
     departments: Mapped[list[Department]] = relationship(
         secondary=person_department, order_by=Department.code)

@@ -31,6 +31,7 @@ class PersonFilter:
     joined_to: date | None = None
     sort: str = "nom"
     descending: bool = False
+    directory_only: bool = False
 
 
 def _paris_midnight(day: date) -> datetime:
@@ -44,6 +45,8 @@ def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
         pattern = f"%{word}%"
         query = query.where(or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern),
                                 Person.email.ilike(pattern), Person.organisation.ilike(pattern)))
+    if criteria.directory_only:
+        query = query.where(Person.directory_opt_in.is_(True))
     if criteria.statuses:
         query = query.where(Person.status.in_(criteria.statuses))
     if criteria.profiles:

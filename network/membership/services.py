@@ -137,12 +137,12 @@ def resend_charter_link(email: str, now: datetime) -> None:
         send_charter_link(person, now)
 
 
-def _serializer(purpose: str) -> URLSafeSerializer:
+def signed_serializer(purpose: str) -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def charter_token(person: Person, issued_at: datetime) -> str:
-    return _serializer("charter").dumps(
+    return signed_serializer("charter").dumps(
         {"p": person.id, "n": person.charter_nonce, "t": int(issued_at.timestamp())})
 
 
@@ -155,10 +155,10 @@ class LinkProblem(Exception):
         self.person = person
 
 
-def _person_from_link(purpose: str, token: str) -> tuple[Person, dict]:
+def person_from_link(purpose: str, token: str) -> tuple[Person, dict]:
     """Read a signed link: LinkProblem('invalid') when forged, truncated or for nobody."""
     try:
-        payload = _serializer(purpose).loads(token)
+        payload = signed_serializer(purpose).loads(token)
         person = db.session.get(Person, int(payload["p"]))
     except (BadSignature, KeyError, TypeError, ValueError):
         raise LinkProblem("invalid") from None
@@ -169,16 +169,19 @@ def _person_from_link(purpose: str, token: str) -> tuple[Person, dict]:
 
 def person_for_charter_token(token: str, now: datetime) -> Person:
     """The applicant a charter link was sent to, or LinkProblem."""
-    person, payload = _person_from_link("charter", token)
+    person, payload = person_from_link("charter", token)
     if person.status == Status.MEMBER:
         raise LinkProblem("used", person)
     if person.status != Status.APPLICANT or person.charter_nonce != payload.get("n"):
         raise LinkProblem("invalid", person)
-    # The payload is signed by us: its issue time can be trusted.
-    age = now - datetime.fromtimestamp(payload["t"], UTC)
-    if age > timedelta(days=current_app.config["CHARTER_LINK_DAYS"]):
-        raise LinkProblem("expired", person)
+    check_link_age(payload, person, now, timedelta(days=current_app.config["CHARTER_LINK_DAYS"]))
     return person
+
+
+def check_link_age(payload: dict, person: Person, now: datetime, max_age: timedelta) -> None:
+    # The payload is signed by us: its issue time can be trusted.
+    if now - datetime.fromtimestamp(payload["t"], UTC) > max_age:
+        raise LinkProblem("expired", person)
 
 
 def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bool:
@@ -257,11 +260,11 @@ def count_expired_applications() -> int:
 
 def leave_token(person: Person) -> str:
     """The link in every e-mail's footer; it does not expire, so old e-mails still work."""
-    return _serializer("leave").dumps({"p": person.id})
+    return signed_serializer("leave").dumps({"p": person.id})
 
 
 def person_for_leave_token(token: str) -> Person:
-    person, _ = _person_from_link("leave", token)
+    person, _ = person_from_link("leave", token)
     if person.status == Status.EXITED:
         raise LinkProblem("used", person)
     return person

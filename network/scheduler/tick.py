@@ -6,6 +6,7 @@ from flask import current_app
 
 from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
+from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
 
 log = logging.getLogger("network.scheduler")
@@ -14,6 +15,7 @@ log = logging.getLogger("network.scheduler")
 @dataclass
 class TickReport:
     expired_applications: int = 0
+    anonymised: int = 0
     mailing_emails_queued: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
@@ -22,6 +24,7 @@ def run_tick(now: datetime) -> TickReport:
     """Do everything due at `now`, from the database state: a late or repeated tick catches up."""
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
+    report.anonymised = anonymise_departed(now)
     report.mailing_emails_queued = queue_requested_mailings(now)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:

@@ -1,0 +1,44 @@
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectChoice, SubmitField
+from wtforms.validators import Optional
+
+from network.membership.forms import (
+    CheckboxListField,
+    ContactDetailsForm,
+    department_choices,
+    email_field,
+    qvt_field_choices,
+)
+from network.reference import PROFILES
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Recevoir mon lien de connexion")
+
+
+class UseLinkForm(FlaskForm):
+    submit = SubmitField("Ouvrir mon espace membre")
+
+
+class MyDetailsForm(ContactDetailsForm):
+    submit = SubmitField("Enregistrer")
+
+
+class LeaveSpaceForm(FlaskForm):
+    submit = SubmitField("Je confirme : je quitte le réseau")
+
+
+class DirectorySearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Nom ou structure", validators=[Optional()])
+    profil = CheckboxListField("Profil", choices=[SelectChoice(k, v) for k, v in PROFILES])
+    departement = CheckboxListField("Département")
+    champ = CheckboxListField("Champ de la QVT")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.departement.choices = department_choices()
+        self.champ.choices = qvt_field_choices()

@@ -1,0 +1,181 @@
+"""The rules of the member space."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from network.admin.models import AdminNote, AuditEntry
+from network.admin.services import audit
+from network.extensions import db
+from network.mail.models import OutboxMessage
+from network.mail.services import queue_email
+from network.membership.models import CharterAcceptance, Person, Status, StatusChange
+from network.membership.services import (
+    BY_THE_PERSON,
+    ContactDetails,
+    LinkProblem,
+    apply_contact_details,
+    check_link_age,
+    normalise_email,
+    person_from_link,
+    signed_serializer,
+)
+from network.urls import external_url
+
+
+def request_sign_in_link(email: str, now: datetime) -> None:
+    """E-mail a sign-in link to a member; say nothing about any other address."""
+    person = db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
+    if person is None or person.status != Status.MEMBER:
+        return
+    if person.sign_in_nonce is None:
+        person.sign_in_nonce = secrets.token_hex(8)
+    token = signed_serializer("sign-in").dumps(
+        {"p": person.id, "n": person.sign_in_nonce, "t": int(now.timestamp())})
+    queue_email(f"sign-in:{person.id}:{now.isoformat()}", person.email, "sign_in_link",
+                "Votre lien de connexion à l'espace membre", person=person, now=now,
+                link=external_url("members_space.sign_in_link", token=token),
+                minutes=current_app.config["SIGN_IN_LINK_MINUTES"])
+
+
+def person_for_sign_in_token(token: str, now: datetime) -> Person:
+    person, payload = person_from_link("sign-in", token)
+    if person.status != Status.MEMBER:
+        raise LinkProblem("invalid", person)
+    if payload.get("n") != person.sign_in_nonce:
+        raise LinkProblem("used", person)
+    check_link_age(payload, person, now,
+                   timedelta(minutes=current_app.config["SIGN_IN_LINK_MINUTES"]))
+    return person
+
+
+def use_sign_in_link(person: Person) -> bool:
+    """Spend the link (it opens the space once); False if it was spent meanwhile."""
+    spent = db.session.execute(
+        update(Person).where(Person.id == person.id,
+                             Person.sign_in_nonce == person.sign_in_nonce)
+        .values(sign_in_nonce=None).execution_options(synchronize_session=False))
+    person.sign_in_nonce = None
+    return spent.rowcount == 1
+
+
+def update_own_details(person: Person, details: ContactDetails, now: datetime) -> bool:
+    """Save a member's details; a new address waits for confirmation. True if one was sent."""
+    new_email = normalise_email(details.email)
+    before = _snapshot(person)
+    details.email = person.email
+    apply_contact_details(person, details)
+    changed = [name for name, value in _snapshot(person).items() if before[name] != value]
+    confirmation_sent = new_email != person.email and new_email != person.pending_email
+    if new_email != person.email:
+        person.pending_email = new_email
+        changed.append("adresse e-mail (à confirmer)")
+    else:
+        person.pending_email = None
+    if confirmation_sent:
+        token = signed_serializer("email-change").dumps({"p": person.id, "e": new_email})
+        queue_email(f"email-change:{person.id}:{now.isoformat()}", new_email,
+                    "confirm_email_change", "Confirmez votre nouvelle adresse e-mail",
+                    person=person, now=now, new_email=new_email,
+                    link=external_url("members_space.confirm_email", token=token))
+    if changed:
+        audit(BY_THE_PERSON, "member.self_edit", now, person.id, ", ".join(changed))
+    return confirmation_sent
+
+
+FIELD_NAMES = {"first_name": "prénom", "last_name": "nom", "phone": "téléphone",
+               "organisation": "structure", "job_title": "fonction", "website": "site internet",
+               "profile": "profil", "listed_on_reflex_qvt": "Reflex QVT",
+               "directory_opt_in": "annuaire", "departments": "départements",
+               "qvt_fields": "champs de la QVT"}
+
+
+def _snapshot(person: Person) -> dict:
+    values = {name: getattr(person, name) for name in FIELD_NAMES
+              if name not in ("departments", "qvt_fields")}
+    values["departments"] = sorted(d.code for d in person.departments)
+    values["qvt_fields"] = sorted(f.code for f in person.qvt_fields)
+    return {FIELD_NAMES[name]: value for name, value in values.items()}
+
+
+def confirm_email_change(token: str, now: datetime) -> Person:
+    """The new address is confirmed by its owner: it replaces the old one."""
+    person, payload = person_from_link("email-change", token)
+    if person.pending_email is None or person.pending_email != payload.get("e"):
+        raise LinkProblem("used", person)
+    taken = db.session.scalar(select(Person.id).where(Person.email == person.pending_email,
+                                                      Person.id != person.id))
+    if taken:
+        raise LinkProblem("taken", person)
+    person.email, person.pending_email = person.pending_email, None
+    audit(BY_THE_PERSON, "member.email_confirmed", now, person.id, person.email)
+    return person
+
+
+def personal_data(person: Person) -> dict:
+    """Everything the network holds about a person, for them to download."""
+    def when(moment):
+        return moment.isoformat() if moment else None
+
+    return {
+        "coordonnees": {
+            "prenom": person.first_name, "nom": person.last_name, "email": person.email,
+            "email_en_attente_de_confirmation": person.pending_email,
+            "telephone": person.phone, "structure": person.organisation,
+            "fonction": person.job_title, "site_internet": person.website,
+            "profil": person.profile,
+            "departements": [d.code for d in person.departments],
+            "champs_qvt": [f.label for f in person.qvt_fields],
+            "reference_reflex_qvt": person.listed_on_reflex_qvt,
+            "annuaire": person.directory_opt_in,
+        },
+        "statut": person.status, "motif_de_sortie": person.exit_reason,
+        "candidature_le": when(person.applied_at), "membre_depuis": when(person.member_since),
+        "consentement_confidentialite_le": when(person.privacy_consent_at),
+        "historique": [
+            {"le": when(c.changed_at), "de": c.from_status, "vers": c.to_status,
+             "motif": c.reason, "par": c.changed_by}
+            for c in db.session.scalars(select(StatusChange).where(
+                StatusChange.person_id == person.id).order_by(StatusChange.changed_at))],
+        "modifications": [
+            {"le": when(a.at), "action": a.action, "par": a.admin_email, "detail": a.detail}
+            for a in db.session.scalars(select(AuditEntry).where(
+                AuditEntry.person_id == person.id).order_by(AuditEntry.at))],
+        "acceptations_de_la_charte": [
+            {"version": a.charter_version.number, "le": when(a.accepted_at)}
+            for a in db.session.scalars(select(CharterAcceptance).where(
+                CharterAcceptance.person_id == person.id))],
+        "emails_envoyes": [
+            {"le": when(m.sent_at or m.created_at), "objet": m.subject, "etat": m.status}
+            for m in db.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.person_id == person.id).order_by(OutboxMessage.created_at))],
+    }
+
+
+def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
+    """After the retention period, people who left keep only what the statistics need."""
+    cutoff = now - timedelta(days=30 * current_app.config["RETENTION_MONTHS"])
+    anonymised = 0
+    while True:
+        people = db.session.scalars(
+            select(Person).where(Person.status == Status.EXITED, Person.exited_at < cutoff,
+                                 Person.anonymised_at.is_(None)).limit(batch_size)).all()
+        if not people:
+            return anonymised
+        ids = [person.id for person in people]
+        for person in people:
+            # Profile, departments, fields and the history stay: they are not about a person.
+            for name in ("email", "pending_email", "first_name", "last_name", "phone",
+                         "organisation", "job_title", "website", "sign_in_nonce",
+                         "charter_nonce"):
+                setattr(person, name, None)
+            person.directory_opt_in = False
+            person.anonymised_at = now
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.person_id.in_(ids)))
+        db.session.execute(delete(AdminNote).where(AdminNote.person_id.in_(ids)))
+        db.session.execute(update(AuditEntry).where(AuditEntry.person_id.in_(ids))
+                           .values(detail=""))
+        anonymised += len(people)
+        db.session.commit()

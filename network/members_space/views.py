@@ -1,0 +1,165 @@
+import json
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from network.extensions import db, limiter, submitted_email, utcnow
+from network.members_space import services
+from network.members_space.forms import (
+    DirectorySearchForm,
+    LeaveSpaceForm,
+    MyDetailsForm,
+    SignInForm,
+    UseLinkForm,
+)
+from network.membership.models import Person, Status
+from network.membership.search import PersonFilter, filtered_people
+from network.membership.services import LinkProblem, leave_network
+from network.reference import PROFILE_SHORT_LABELS
+
+bp = Blueprint("members_space", __name__)
+
+
+def member_required(view):
+    """A signed-in member whose session is fresh; anyone else goes to the sign-in page."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        person = db.session.get(Person, session.get("member_id") or 0)
+        idle_limit = current_app.config["MEMBER_SESSION_IDLE_MINUTES"] * 60
+        now = utcnow().timestamp()
+        if person is None or person.status != Status.MEMBER:
+            session.pop("member_id", None)
+            return redirect(url_for("members_space.sign_in"))
+        if now - session.get("member_seen", 0) > idle_limit:
+            session.pop("member_id", None)
+            flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
+            return redirect(url_for("members_space.sign_in"))
+        session["member_seen"] = now
+        g.member = person
+        return view(*args, **kwargs)
+    return guarded
+
+
+def _limits(kind: str):
+    return lambda: current_app.config[f"SIGN_IN_RATE_LIMIT_PER_{kind}"]
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_limits("IP"), methods=["POST"])
+@limiter.limit(_limits("ADDRESS"), methods=["POST"], key_func=submitted_email)
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        services.request_sign_in_link(form.email.data, utcnow())
+        db.session.commit()
+        return render_template("members_space/sign_in_sent.html")
+    return render_template("members_space/sign_in.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/connexion/<token>", methods=["GET", "POST"])
+def sign_in_link(token):
+    # Opening the link shows a button: mail scanners that follow links do not spend it.
+    try:
+        person = services.person_for_sign_in_token(token, utcnow())
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    form = UseLinkForm()
+    if form.validate_on_submit():
+        if not services.use_sign_in_link(person):
+            return _link_problem(LinkProblem("used"))
+        db.session.commit()
+        session.clear()
+        session["member_id"] = person.id
+        session["member_seen"] = utcnow().timestamp()
+        return redirect(url_for(".space"))
+    return render_template("members_space/use_link.html", form=form, person=person)
+
+
+def _link_problem(problem: LinkProblem):
+    return render_template("members_space/link_problem.html", problem=problem.kind), (
+        404 if problem.kind == "invalid" else 410)
+
+
+@bp.post("/deconnexion")
+def sign_out():
+    session.clear()
+    flash("Vous êtes déconnecté·e de votre espace membre.", "success")
+    return redirect(url_for("membership.home"))
+
+
+@bp.get("/espace")
+@member_required
+def space():
+    return render_template("members_space/space.html", person=g.member)
+
+
+@bp.route("/espace/coordonnees", methods=["GET", "POST"])
+@member_required
+def my_details():
+    person = g.member
+    form = MyDetailsForm(data=MyDetailsForm.initial_data(person))
+    if form.validate_on_submit():
+        sent = services.update_own_details(person, form.contact_details(), utcnow())
+        db.session.commit()
+        flash("Vos coordonnées sont enregistrées.", "success")
+        if sent:
+            flash(f"Un lien de confirmation a été envoyé à {person.pending_email} : votre "
+                  "nouvelle adresse sera utilisée dès que vous l'aurez confirmée.", "info")
+        return redirect(url_for(".my_details"))
+    return render_template("members_space/details.html", form=form, person=person), (
+        400 if form.errors else 200)
+
+
+@bp.get("/espace/adresse/<token>")
+def confirm_email(token):
+    try:
+        person = services.confirm_email_change(token, utcnow())
+    except LinkProblem as problem:
+        return _link_problem(problem)
+    db.session.commit()
+    return render_template("members_space/email_confirmed.html", person=person)
+
+
+@bp.get("/espace/annuaire")
+@member_required
+def directory():
+    form = DirectorySearchForm(formdata=request.args)
+    criteria = PersonFilter(statuses=[Status.MEMBER], directory_only=True,
+                            text=form.q.data or "", profiles=form.profil.data or [],
+                            department_codes=form.departement.data or [],
+                            qvt_field_codes=form.champ.data or [])
+    page = db.paginate(filtered_people(criteria),
+                       per_page=current_app.config["DIRECTORY_PAGE_SIZE"])
+    return render_template("members_space/directory.html", form=form, page=page,
+                           profiles=PROFILE_SHORT_LABELS)
+
+
+@bp.get("/espace/mes-donnees")
+@member_required
+def my_data():
+    data = json.dumps(services.personal_data(g.member), ensure_ascii=False, indent=2)
+    return Response(data, content_type="application/json; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="mes-donnees-reseau-qvt.json"'})
+
+
+@bp.route("/espace/quitter", methods=["GET", "POST"])
+@member_required
+def leave():
+    form = LeaveSpaceForm()
+    if form.validate_on_submit():
+        leave_network(g.member, utcnow())
+        db.session.commit()
+        session.clear()
+        return render_template("membership/leave_done.html", was_member=True)
+    return render_template("membership/leave.html", form=form, person=g.member)
