@@ -19,12 +19,12 @@ def shoot(page, name):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def wait_for_mail(smtp, address, subject_part, timeout=10.0):
+def wait_for_mail(smtp, address, subject_part, count=1, timeout=10.0):
     """The server delivers right after its response, in its own thread: wait for that event."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = [m for m in smtp.to(address) if subject_part in m["Subject"]]
-        if found:
+        if len(found) >= count:
             return found
         time.sleep(0.05)
     raise AssertionError(f"no e-mail «{subject_part}» reached {address} in {timeout} s")
