@@ -84,8 +84,9 @@ class ContactDetailsForm(FlaskForm):
         _l("Je suis référencé·e sur la plateforme nationale Reflex QVT"))
     directory_opt_in = BooleanField(
         _l("J'accepte d'apparaître dans l'annuaire des membres du réseau"),
-        description=_l("Seuls les membres connectés voient l'annuaire : nom, structure, profil, "
-                       "départements et champs de la QVT."))
+        description=_l("Seuls les membres connectés voient l'annuaire : nom, structure, fonction, "
+                       "profil, départements, champs de la QVT, e-mail, téléphone et site "
+                       "internet."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from config import ProductionConfig
 from network.admin.models import AuditEntry
 from network.extensions import db, utcnow
 from network.mail.models import OutboxMessage
@@ -80,6 +81,7 @@ def test_session_cookie_flags_and_idle_expiry(client, anne, smtp, app):
     response = client.post(link)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ProductionConfig.SESSION_COOKIE_SECURE, "HTTPS-only in production"
     with client.session_transaction() as session:
         session["member_seen"] -= (app.config["MEMBER_SESSION_IDLE_MINUTES"] + 1) * 60
     assert client.get("/espace").headers["Location"] == "/connexion"
