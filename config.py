@@ -54,6 +54,14 @@ class Config:
     JOIN_RATE_LIMIT_PER_IP = "20 per hour"
     JOIN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
 
+    # Yearly renewal, on the network's anniversary (launched on 22 November 2019).
+    RENEWAL_OPENS = "11-22"
+    RENEWAL_OPENS_AT = "09:00"
+    RENEWAL_MIN_TENURE_DAYS = 60
+    RENEWAL_WINDOW_DAYS = 30
+    RENEWAL_REMINDER_DAYS_BEFORE = [14, 3]
+    RENEWAL_BATCH_SIZE = 500
+
     # Member space: sign-in links, sessions, and how long the data of people who left is kept.
     SIGN_IN_LINK_MINUTES = 30
     MEMBER_SESSION_IDLE_MINUTES = 30

@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "charter.publish": "Charte publiée",
     "mailing.send": "Envoi à la liste de diffusion",
     "outbox.retry": "Courriel réessayé",
+    "renewal.reminder": "Rappel de renouvellement envoyé",
+    "renewal.renew": "Marqué comme renouvelé",
     "outbox.retry_all": "Courriels en échec réessayés",
 }
 

@@ -1,6 +1,15 @@
 """Gathers the back-office areas on the admin blueprint."""
 
-from network.admin import auth, charter, dashboard, journal, mailings, members, outbox  # noqa: F401
+from network.admin import (  # noqa: F401
+    auth,
+    campaign,
+    charter,
+    dashboard,
+    journal,
+    mailings,
+    members,
+    outbox,
+)
 from network.admin.views import bp
 
 __all__ = ["bp"]

@@ -37,7 +37,9 @@ def exits_this_year_by_reason(now: datetime) -> dict[str, int]:
         .group_by(Person.exit_reason)).all())
 
 
-JOIN = StatusChange.to_status == Status.MEMBER
+# A renewal is recorded as member → member: it is not a join.
+JOIN = and_(StatusChange.to_status == Status.MEMBER,
+            or_(StatusChange.from_status.is_(None), StatusChange.from_status != Status.MEMBER))
 EXIT = and_(StatusChange.from_status == Status.MEMBER, StatusChange.to_status == Status.EXITED)
 
 

@@ -36,8 +36,11 @@ def tick_command(now_text):
     """Run one tick of the scheduler now (or at --now)."""
     configure_logging()
     with force_locale("fr"):
-        report = run_tick(parse_now(now_text))
+        report = run_tick(parse_now(now_text),
+                          progress=lambda done: click.echo(f"  … {done} membres traités"))
     click.echo(f"Candidatures expirées : {report.expired_applications}")
+    click.echo(f"Renouvellement : {report.renewal['forms']} membres sollicités, "
+               f"{report.renewal['reminders']} rappels, {report.renewal['dropped']} sorties")
     click.echo(f"E-mails envoyés : {report.delivery.sent}, à réessayer : "
                f"{report.delivery.retried}, en échec : {report.delivery.failed}")
 

@@ -1,20 +1,28 @@
 import logging
+import os
+import socket
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask_babel import force_locale
 
 from network.extensions import db, utcnow
+from network.scheduler.lease import hold_lease
 from network.scheduler.tick import run_tick
 
 log = logging.getLogger("network.scheduler")
 
 
-def tick_job(app) -> None:
+def tick_job(app, holder: str) -> None:
     # APScheduler runs jobs in its own threads, outside any app context.
     with app.app_context(), force_locale("fr"):
         try:
-            run_tick(utcnow())
+            now = utcnow()
+            # Lease for three intervals: a scheduler that dies is replaced soon after.
+            if not hold_lease(holder, now, 3 * app.config["SCHEDULER_TICK_SECONDS"]):
+                log.info("another scheduler holds the lease: staying idle")
+                return
+            run_tick(now)
         except Exception:
             log.exception("tick failed; the next one will catch up")
             db.session.rollback()
@@ -27,6 +35,7 @@ def build_scheduler(app, blocking: bool):
         # The tick derives what is due from the database: a late run is worth running, once.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    scheduler.add_job(tick_job, "interval", args=[app], id="tick", replace_existing=True,
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    scheduler.add_job(tick_job, "interval", args=[app, holder], id="tick", replace_existing=True,
                       seconds=app.config["SCHEDULER_TICK_SECONDS"], next_run_time=utcnow())
     return scheduler

@@ -8,6 +8,7 @@ from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
+from network.renewal.services import run_renewal
 
 log = logging.getLogger("network.scheduler")
 
@@ -16,15 +17,17 @@ log = logging.getLogger("network.scheduler")
 class TickReport:
     expired_applications: int = 0
     anonymised: int = 0
+    renewal: dict = field(default_factory=dict)
     mailing_emails_queued: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
-def run_tick(now: datetime) -> TickReport:
+def run_tick(now: datetime, progress=None) -> TickReport:
     """Do everything due at `now`, from the database state: a late or repeated tick catches up."""
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
     report.anonymised = anonymise_departed(now)
+    report.renewal = run_renewal(now, progress)
     report.mailing_emails_queued = queue_requested_mailings(now)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:

@@ -1,0 +1,34 @@
+from wtforms import BooleanField, RadioField, SelectChoice, SubmitField
+
+from network.membership.forms import ContactDetailsForm
+
+STAY, LEAVE = "reste", "quitte"
+
+
+class RenewalForm(ContactDetailsForm):
+    """The yearly form: the member's details (shared with the sign-up) and their answer."""
+
+    decision = RadioField("Votre réponse", choices=[
+        SelectChoice(STAY, "Je reste dans le réseau"),
+        SelectChoice(LEAVE, "Je quitte le réseau")], default=STAY)
+    accept_charter = BooleanField("J'ai lu la nouvelle version de la charte et je m'engage à la "
+                                  "respecter")
+    submit = SubmitField("Envoyer ma réponse")
+
+    def __init__(self, *args, charter_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.charter_required = charter_required
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.decision.data not in (STAY, LEAVE):
+            self.decision.errors = ["Choisissez votre réponse."]
+            return False
+        if self.decision.data == LEAVE:
+            # Leaving needs no details: only the form's own token is checked.
+            return self.csrf_token.validate(self) if self.meta.csrf else True
+        valid = super().validate(extra_validators)
+        if self.charter_required and not self.accept_charter.data:
+            self.accept_charter.errors = list(self.accept_charter.errors) + [
+                "Pour rester dans le réseau, acceptez la nouvelle version de la charte."]
+            valid = False
+        return valid
