@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from network.admin.models import AuditEntry
 from network.admin.views import bp
 from network.extensions import db
+from network.membership.models import Person
 from network.templating import PARIS
 
 ACTION_LABELS = {
@@ -50,13 +51,15 @@ def journal():
         query = query.where(AuditEntry.action == action)
     if start:
         query = query.where(AuditEntry.at >= datetime.combine(start, time(), PARIS))
-    if end:
+    if end and end < date.max:  # the day after 31/12/9999 does not exist: no upper bound
         query = query.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(),
                                                              PARIS))
     if person_id:
         query = query.where(AuditEntry.person_id == person_id)
+    # Shown above the table, so that a filtered journal never looks like the whole journal.
+    person = db.session.get(Person, person_id) if person_id else None
     admins = db.session.scalars(select(AuditEntry.admin_email).distinct()
                                 .order_by(AuditEntry.admin_email)).all()
     return render_template("admin/journal.html", page=db.paginate(query, per_page=50),
                            admins=admins, labels=ACTION_LABELS, admin=admin, action=action,
-                           start=start, end=end, person_id=person_id)
+                           start=start, end=end, person_id=person_id, person=person)

@@ -22,8 +22,9 @@ def outbox():
     if status in STATUS_LABELS:
         query = query.where(OutboxMessage.status == status)
     if text:
-        query = query.where(or_(OutboxMessage.recipient.ilike(f"%{text}%"),
-                                OutboxMessage.subject.ilike(f"%{text}%")))
+        # autoescape: a "%" or "_" typed by the admin is a character, not a wildcard.
+        query = query.where(or_(OutboxMessage.recipient.icontains(text, autoescape=True),
+                                OutboxMessage.subject.icontains(text, autoescape=True)))
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render_template("admin/outbox/list.html", page=db.paginate(query, per_page=50),
@@ -39,8 +40,9 @@ def outbox_message(message_id):
 @bp.post("/courriels/<int:message_id>/reessayer")
 def outbox_retry(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
-    if retry_failed([message.id], utcnow()):
-        audit(g.admin.email, "outbox.retry", utcnow(), message.person_id, message.recipient)
+    now = utcnow()
+    if retry_failed([message.id], now):
+        audit(g.admin.email, "outbox.retry", now, message.person_id, message.recipient)
         flash("Le message repart au prochain passage du planificateur.", "success")
     else:
         flash("Ce message n'est pas en échec : rien à réessayer.", "warning")
@@ -50,12 +52,19 @@ def outbox_retry(message_id):
 
 @bp.post("/courriels/reessayer-tout")
 def outbox_retry_all():
+    # The checkbox is the confirmation step: it works without JavaScript.
     if request.form.get("confirm") != "y":
         flash("Cochez la case pour confirmer.", "danger")
         return redirect(url_for(".outbox", statut=OutboxStatus.FAILED))
-    count = retry_failed(None, utcnow())
-    audit(g.admin.email, "outbox.retry_all", utcnow(), detail=f"{count} messages")
+    now = utcnow()
+    count = retry_failed(None, now)
+    if count:
+        audit(g.admin.email, "outbox.retry_all", now, detail=f"{count} messages")
+        flash(f"{count} message{'s' if count > 1 else ''} en échec "
+              f"repart{'ent' if count > 1 else ''} au prochain passage du planificateur.",
+              "success")
+    else:
+        # Another admin (or a double click) was faster: say so rather than log an empty action.
+        flash("Aucun message en échec : rien à réessayer.", "warning")
     db.session.commit()
-    flash(f"{count} message{'s' if count > 1 else ''} en échec repart{'ent' if count > 1 else ''}"
-          " au prochain passage du planificateur.", "success")
     return redirect(url_for(".outbox"))
