@@ -12,6 +12,7 @@ from network.extensions import db
 from network.membership.models import CharterVersion
 from tests.support.postgres import create_database, free_port, postgres_cluster
 from tests.support.smtp import SmtpServer
+from tests.support.wsgi import close_after_body
 
 # In CI these must run: a missing PostgreSQL or browser fails the run instead of skipping.
 REQUIRED = set(filter(None, os.environ.get("NETWORK_TEST_REQUIRE", "").split(",")))
@@ -130,6 +131,7 @@ def live_server(make_app):
     from werkzeug.serving import make_server
 
     app = make_app(WTF_CSRF_ENABLED=True)
+    app.wsgi_app = close_after_body(app.wsgi_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
