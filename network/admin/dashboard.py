@@ -1,9 +1,11 @@
+"""The back-office dashboard: the network at a glance, figures and charts."""
+
 from flask import render_template
 
-from network.admin import stats
+from network.admin import charts, stats
 from network.admin.views import bp
 from network.extensions import utcnow
-from network.membership.models import EXIT_REASON_LABELS, Status
+from network.membership.models import Status
 
 
 @bp.get("/")
@@ -12,11 +14,12 @@ def dashboard():
     by_status = stats.count_by_status()
     exits = stats.exits_this_year_by_reason(now)
     return render_template(
-        "admin/dashboard.html", now=now,
-        members=by_status.get(Status.MEMBER, 0), applicants=by_status.get(Status.APPLICANT, 0),
-        exited=by_status.get(Status.EXITED, 0),
-        joins_this_year=stats.joins_since(stats.start_of_year(now)),
-        exits_by_reason=[(label, exits.get(reason, 0))
-                         for reason, label in EXIT_REASON_LABELS.items()],
-        months=stats.members_by_month(now), by_profile=stats.members_by_profile(),
-        by_department=stats.members_by_department(), by_field=stats.members_by_qvt_field())
+        "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
+        members=by_status[Status.MEMBER], applicants=by_status[Status.APPLICANT],
+        joins_this_year=stats.joins_this_year(now),
+        exits_this_year=sum(share.count for share in exits), exits_by_reason=exits,
+        months=charts.month_chart(stats.members_by_month(now)),
+        by_profile=charts.hbar_chart(stats.members_by_profile()),
+        by_department=charts.hbar_chart(stats.members_by_department(), tone="terracotta"),
+        by_field=charts.hbar_chart(stats.members_by_qvt_field(), tone="ochre",
+                                   width=640))

@@ -1,11 +1,20 @@
-"""The dashboard's figures, from a small known history."""
+"""The dashboard: its figures from a small known history, its charts and their tables."""
 
 import re
 from datetime import datetime, timedelta
 
-from network.admin import stats
+import pytest
+
+from network.admin import charts, stats
+from network.admin.stats import Month, Share
 from network.extensions import db
-from network.membership.services import leave_network
+from network.membership.models import ExitReason, Status
+from network.membership.services import (
+    BY_THE_PERSON,
+    exit_network,
+    leave_network,
+    record_status_change,
+)
 from network.templating import PARIS
 from tests.factories import make_applicant, make_member
 from tests.support.queries import count_queries
@@ -13,64 +22,244 @@ from tests.support.queries import count_queries
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
 
 
-def history():
-    """Two members joined in 2025, one in March 2026 who left in May, one applicant."""
-    make_member(datetime(2025, 1, 10, tzinfo=PARIS), email="a@exemple.fr")
-    make_member(datetime(2025, 6, 2, tzinfo=PARIS), email="b@exemple.fr",
-                profile="acteur_relais", department_codes=["12"], qvt_field_codes=["egalite"])
-    leaver = make_member(datetime(2026, 3, 15, tzinfo=PARIS), email="c@exemple.fr")
-    leave_network(leaver, datetime(2026, 5, 20, tzinfo=PARIS))
-    make_applicant(NOW, email="d@exemple.fr")
+def paris(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+@pytest.fixture
+def history(app):
+    """Six people whose story is known month by month.
+
+    alice  joined 2025-01, renewed in November 2025 (not a join)
+    david  joined 2025-02, left on 1 January 2026 at 00:30 in Paris (still 2025 in UTC),
+           applied again in June 2026
+    fanny  joined 2025-03, removed by an admin in September 2026
+    bruno  joined 2025-06 (acteur-relais, Aveyron, égalité professionnelle)
+    chloe  joined 2026-03, left in May 2026
+    emma   applied the day before NOW
+    """
+    alice = make_member(paris(2025, 1, 10), email="alice@exemple.fr")
+    record_status_change(alice, Status.MEMBER, "Renouvellement confirmé", BY_THE_PERSON,
+                         paris(2025, 11, 30))
+    david = make_member(paris(2025, 2, 1), email="david@exemple.fr", profile="acteur_interne",
+                        department_codes=["81"])
+    leave_network(david, paris(2026, 1, 1, 0, 30))
+    fanny = make_member(paris(2025, 3, 1), email="fanny@exemple.fr")
+    exit_network(fanny, ExitReason.REMOVED_BY_ADMIN, "Retirée", "admin@gt-qvt.fr",
+                 paris(2026, 9, 1))
+    make_member(paris(2025, 6, 2), email="bruno@exemple.fr", profile="acteur_relais",
+                department_codes=["12"], qvt_field_codes=["egalite"])
+    chloe = make_member(paris(2026, 3, 15), email="chloe@exemple.fr")
+    leave_network(chloe, paris(2026, 5, 20))
+    db.session.commit()
+    make_applicant(paris(2026, 6, 10), email="david@exemple.fr")
+    make_applicant(NOW - timedelta(days=1), email="emma@exemple.fr")
+
+
+def test_people_are_counted_by_status(history):
+    assert stats.count_by_status() == {"member": 2, "applicant": 2, "exited": 2}
+
+
+def test_an_empty_network_counts_zero_everywhere(app):
+    assert stats.count_by_status() == {"member": 0, "applicant": 0, "exited": 0}
+    assert stats.joins_this_year(NOW) == 0
+    assert stats.members_by_month(NOW) == []
+    assert [share.count for share in stats.members_by_department()] == [0] * 13
+
+
+def test_joins_this_year_count_new_members_only(history):
+    assert stats.joins_this_year(NOW) == 1, "chloe; alice's renewal is not a join"
+    assert stats.joins_this_year(paris(2025, 12, 31, 12)) == 4
+
+
+def test_exits_this_year_go_by_reason_and_by_the_paris_calendar(history):
+    exits = {share.code: share.count for share in stats.exits_this_year_by_reason(NOW)}
+    # David left at 00:30 on 1 January in Paris: this year's, though still 2025 in UTC; he
+    # applied again since, and still left this year.
+    assert exits == {"voluntary": 2, "declined_renewal": 0, "no_renewal_answer": 0,
+                     "removed_by_admin": 1}
+    labels = [share.label for share in stats.exits_this_year_by_reason(NOW)]
+    assert labels[0] == "À sa demande" and len(labels) == 4
+    last_year = {s.code: s.count for s in stats.exits_this_year_by_reason(paris(2025, 12, 31))}
+    assert sum(last_year.values()) == 0
+
+
+def test_the_month_series_counts_joins_exits_and_members_at_the_end_of_each_month(history):
+    months = {month.key: month for month in stats.members_by_month(NOW)}
+    # Since the first join (January 2025) rather than 24 months back (December 2024).
+    assert list(months)[0] == "2025-01" and list(months)[-1] == "2026-11"
+    assert len(months) == 23
+    expected = {"2025-01": (1, 0, 1), "2025-02": (1, 0, 2), "2025-03": (1, 0, 3),
+                "2025-06": (1, 0, 4), "2025-11": (0, 0, 4), "2026-01": (0, 1, 3),
+                "2026-03": (1, 0, 4), "2026-05": (0, 1, 3), "2026-09": (0, 1, 2),
+                "2026-11": (0, 0, 2)}
+    for key, figures in expected.items():
+        month = months[key]
+        assert (month.joins, month.exits, month.total) == figures, key
+    assert sum(m.joins for m in months.values()) == 5
+    assert sum(m.exits for m in months.values()) == 3
+    assert months["2026-11"].total == stats.count_by_status()["member"]
+
+
+def test_a_shorter_series_starts_from_the_members_already_there(history):
+    months = stats.members_by_month(NOW, months=6)
+    assert [m.key for m in months] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
+                                       "2026-11"]
+    assert [m.total for m in months] == [3, 3, 3, 2, 2, 2]
+
+
+def test_the_series_ignores_what_happens_after_now(history):
+    months = stats.members_by_month(paris(2025, 4, 30))
+    assert [(m.key, m.total) for m in months] == [("2025-01", 1), ("2025-02", 2),
+                                                  ("2025-03", 3), ("2025-04", 3)]
+    assert stats.members_by_month(paris(2024, 12, 31)) == []
+
+
+def test_breakdowns_cover_every_department_profile_and_field(history):
+    departments = {share.label: share.count for share in stats.members_by_department()}
+    assert list(departments) == [
+        "09 – Ariège", "11 – Aude", "12 – Aveyron", "30 – Gard", "31 – Haute-Garonne",
+        "32 – Gers", "34 – Hérault", "46 – Lot", "48 – Lozère", "65 – Hautes-Pyrénées",
+        "66 – Pyrénées-Orientales", "81 – Tarn", "82 – Tarn-et-Garonne"]
+    # Members only: David (Tarn) applied again but is not a member yet.
+    assert departments["31 – Haute-Garonne"] == 1 and departments["34 – Hérault"] == 1
+    assert departments["12 – Aveyron"] == 1 and departments["81 – Tarn"] == 0
+    assert stats.members_by_profile() == [Share("consultant", "Consultant", 1),
+                                          Share("acteur_interne", "Acteur interne", 0),
+                                          Share("acteur_relais", "Acteur-relais", 1)]
+    fields = {share.code: share.count for share in stats.members_by_qvt_field()}
+    assert len(fields) == 7
+    assert (fields["sante"], fields["contenu"], fields["egalite"]) == (1, 1, 1)
+
+
+@pytest.fixture
+def at_now(monkeypatch):
+    """The dashboard as seen at NOW, whatever the clock says."""
+    monkeypatch.setattr("network.admin.dashboard.utcnow", lambda: NOW)
+
+
+def test_the_page_shows_the_figures(admin_client, history, at_now):
+    page = admin_client.get("/admin/").text
+    assert "Le réseau au 23 novembre 2026 à 10:00 (heure de Paris)." in page
+    figures = dict((label, value) for value, label in re.findall(
+        r'figure-value">([^<]+)</p>\s*<p class="figure-label">(?:<a[^>]*>)?([^<]+)<', page))
+    assert figures["Membres"] == "2"
+    assert figures["Candidatures en attente de la charte"] == "2"
+    assert figures["Adhésions en 2026"] == "1"
+    assert figures["Sorties en 2026, par motif :"] == "3"
+    assert "<dt>À sa demande</dt><dd>2</dd>" in page
+    assert "<dt>Retiré par le GT QVT</dt><dd>1</dd>" in page
+    assert "<dt>Renouvellement refusé</dt><dd>0</dd>" in page
+    assert "Le module Événements n'est pas encore en service." in page
+
+
+def test_every_chart_is_an_svg_image_with_its_title_and_its_table(admin_client, history,
+                                                                  at_now):
+    page = admin_client.get("/admin/").text
+    labelled = re.findall(r'<svg [^>]*role="img" aria-labelledby="([^"]+)"', page)
+    assert len(labelled) == 4
+    for title_id in labelled:
+        assert re.search(rf'<title id="{title_id}">[^<]+</title>', page)
+    assert page.count("<summary>Voir les données</summary>") == 4
+    for caption in ("Membres par profil", "Membres par département d&#39;Occitanie",
+                    "Membres par champ de la QVT"):
+        assert f"<caption>{caption}</caption>" in page
+    for department in ("09 – Ariège", "31 – Haute-Garonne", "82 – Tarn-et-Garonne"):
+        assert department in page
+    link = re.search(r'href="([^"]+)">12 – Aveyron</a></th>\s*<td class="text-end">1</td>',
+                     page)
+    members = admin_client.get(link.group(1).replace("&amp;", "&")).text
+    assert "bruno@exemple.fr" in members and "alice@exemple.fr" not in members
+    assert "<script" not in page.split("<main", 1)[-1]
+
+
+def test_the_month_table_names_months_in_french(admin_client, history, at_now):
+    page = admin_client.get("/admin/").text
+    table = page[page.index("<th scope=\"col\">Mois</th>"):]
+    rows = re.findall(r'<th scope="row" class="fw-normal">([^<]+)</th>\s*'
+                      r'<td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>'
+                      r'<td class="text-end">(\d+)</td>', table)
+    assert ("janvier 2025", "1", "0", "1") in rows
+    assert ("mai 2026", "0", "1", "3") in rows
+
+
+def test_an_empty_network_has_a_dashboard_too(admin_client):
+    page = admin_client.get("/admin/").text
+    assert "Personne n'a encore adhéré au réseau." in page
+    assert page.count('role="img"') == 3
+
+
+def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/connexion")
+
+
+def make_members(numbers: range) -> None:
+    """Members who joined over the last two years, a quarter of whom left since."""
+    for n in numbers:
+        person = make_member(NOW - timedelta(days=23 * n), email=f"m{n}@exemple.fr",
+                             profile=["consultant", "acteur_relais"][n % 2],
+                             department_codes=["31", "09", "48"][: 1 + n % 3])
+        if n % 4 == 3:
+            leave_network(person, NOW - timedelta(days=7 * n))
     db.session.commit()
 
 
-def test_figures(app):
-    history()
-    assert stats.count_by_status() == {"member": 2, "exited": 1, "applicant": 1}
-    assert stats.exits_this_year_by_reason(NOW) == {"voluntary": 1}
-    assert stats.joins_since(stats.start_of_year(NOW)) == 1
+def test_the_dashboard_query_count_does_not_grow_with_members(admin_client, at_now):
+    empty = count_queries(admin_client, "/admin/")
+    make_members(range(3))
+    assert count_queries(admin_client, "/admin/") == empty
+    make_members(range(3, 30))
+    assert count_queries(admin_client, "/admin/") == empty
 
 
-def test_month_series_counts_joins_exits_and_running_total(app):
-    history()
-    months = {m.label: m for m in stats.members_by_month(NOW, months=24)}
-    assert len(months) == 24 and "2024-12" in months and "2026-11" in months
-    assert (months["2025-01"].joins, months["2025-01"].total) == (1, 1)
-    assert (months["2025-06"].joins, months["2025-06"].total) == (1, 2)
-    assert (months["2026-03"].joins, months["2026-03"].total) == (1, 3)
-    assert (months["2026-05"].exits, months["2026-05"].total) == (1, 2)
-    assert months["2026-11"].total == 2
-    shorter = stats.members_by_month(NOW, months=6)
-    assert shorter[0].label == "2026-06" and shorter[0].total == 2, "history before counts"
+# The charts' geometry, without a database.
+
+def test_axes_use_round_steps():
+    assert charts.nice_ticks(0) == [0, 1]
+    assert charts.nice_ticks(3) == [0, 1, 2, 3]
+    assert charts.nice_ticks(8) == [0, 2, 4, 6, 8]
+    assert charts.nice_ticks(246) == [0, 100, 200, 300]
+    assert charts.nice_ticks(9_800) == [0, 5_000, 10_000]
+    assert charts.nice_ticks(7, count=3) == [0, 5, 10]
 
 
-def test_breakdowns_cover_every_department_and_field(app):
-    history()
-    departments = dict(stats.members_by_department())
-    assert len(departments) == 13
-    assert departments["31 – Haute-Garonne"] == 1 and departments["12 – Aveyron"] == 1
-    assert departments["09 – Ariège"] == 0
-    assert dict(stats.members_by_profile()) == {"Consultant": 1, "Acteur interne": 0,
-                                                "Acteur-relais": 1}
-    fields = dict(stats.members_by_qvt_field())
-    assert len(fields) == 7 and fields["Égalité professionnelle"] == 1
+def test_horizontal_bars_are_proportional_and_long_labels_shortened():
+    shares = [Share("a", "Court", 10), Share("b", "Un libellé " + "très " * 20 + "long", 5),
+              Share("c", "Vide", 0)]
+    chart = charts.hbar_chart(shares, width=560)
+    long, short = chart.bars[1], chart.bars[0]
+    assert short.length == 2 * long.length and chart.bars[2].length == 0
+    assert long.label.endswith("…") and len(long.label) * charts.CHAR_WIDTH <= 280
+    assert short.label == "Court"
+    assert chart.label_width <= 290 and chart.height == 10 + 3 * 30
+    assert chart.label_width + short.length < chart.width, "room left for the value"
 
 
-def test_the_page_draws_charts_with_their_tables(admin_client):
-    history()
-    page = admin_client.get("/admin/").text
-    assert page.count('<svg class="chart"') == 4
-    assert page.count('role="img"') == 4 and page.count("<caption>") >= 4
-    assert "Le module Événements n'est pas encore en service." in page
-    members_card = re.search(r'figure-value">([^<]+)</div>\s*<div class="figure-label"><a[^>]*>'
-                             r"Membres<", page)
-    assert members_card.group(1) == "2"
-    assert "<th scope=\"row\">12 – Aveyron</th><td>1</td>" in page
+def test_the_month_chart_puts_joins_above_and_exits_below_zero():
+    months = [Month(2025, m, joins=m, exits=m % 3, total=10 * m) for m in range(1, 13)]
+    months += [Month(2026, m, joins=1, exits=0, total=120) for m in range(1, 13)]
+    chart = charts.month_chart(months)
+    assert len(chart.columns) == 24
+    ticks = [column.tick for column in chart.columns if column.tick]
+    assert ticks == ["mars 2025", "juin 2025", "sept. 2025", "déc. 2025", "mars 2026",
+                     "juin 2026", "sept. 2026", "déc. 2026"], "every third month, the last shown"
+    december = chart.columns[11]
+    assert december.name == "décembre 2025"
+    assert december.join_y + december.join_height == chart.zero_y
+    # 12 joins at most: a scale of 0, 5, 10, 15 each way.
+    assert sorted({t.label for t in chart.flow_ticks}, key=int) == ["0", "5", "10", "15"]
+    assert december.join_height == (chart.zero_y - chart.flow_top) * 12 / 15
+    assert chart.columns[1].exit_height == december.join_height * 2 / 12
+    assert [t.label for t in chart.total_ticks] == ["0", "50", "100", "150"]
+    assert chart.columns[-1].total_y == chart.total_bottom - 120 / 150 * (
+        chart.total_bottom - chart.total_top)
+    assert chart.columns[-1].x + chart.column_width <= chart.width - chart.right + 0.01
 
 
-def test_the_dashboard_query_count_does_not_grow_with_members(admin_client):
-    history()
-    few = count_queries(admin_client, "/admin/")
-    for n in range(20):
-        make_member(NOW - timedelta(days=n * 20), email=f"m{n}@exemple.fr")
-    assert count_queries(admin_client, "/admin/") == few
+def test_a_short_month_chart_labels_every_month():
+    chart = charts.month_chart([Month(2026, 10, joins=2, total=2), Month(2026, 11, total=2)])
+    assert [column.tick for column in chart.columns] == ["oct. 2026", "nov. 2026"]
+    assert chart.columns[1].join_height == 0
+    assert chart.total_area.startswith("M") and chart.total_area.endswith("Z")
