@@ -41,6 +41,10 @@ class OutboxMessage(db.Model):
 
     @property
     def message_id(self) -> str:
-        """Derived from the row, so that a copy sent twice after a crash is recognisable."""
-        digest = hashlib.sha256(self.dedup_key.encode()).hexdigest()[:16]
-        return f"<outbox-{self.id}-{digest}@reseau-qvt-occitanie.fr>"
+        return message_id(self.id, self.dedup_key)
+
+
+def message_id(row_id: int, dedup_key: str) -> str:
+    """Derived from the outbox row, so that a copy sent twice after a crash is recognisable."""
+    digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:16]
+    return f"<outbox-{row_id}-{digest}@reseau-qvt-occitanie.fr>"
