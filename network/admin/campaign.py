@@ -72,7 +72,7 @@ def renewal_action(request_id, action):
         flash("Cette personne a déjà répondu, ou la campagne est close.", "warning")
     elif action == "rappel":
         services.send_reminder(item, now, f"renewal-reminder:{item.campaign.year}:manuel:"
-                                          f"{item.person_id}:{now.isoformat()}", None)
+                                          f"{item.person_id}:{now.isoformat()}")
         audit(g.admin.email, "renewal.reminder", now, item.person_id)
         flash(f"Un rappel part vers {item.person.email}.", "success")
     else:

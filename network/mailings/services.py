@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db
 from network.mail.models import OutboxMessage
-from network.mail.services import queue_email
+from network.mail.services import Email, queue_emails
 from network.mailings.models import Mailing
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
@@ -30,17 +31,17 @@ def count_recipients(mailing: Mailing) -> int:
         recipients_query(mailing).subquery()))
 
 
-def _queue_for(mailing: Mailing, person_or_admin, recipient: str, key: str,
-               now: datetime) -> None:
-    queue_email(key, recipient, "mailing", mailing.subject, now=now,
-                person=person_or_admin if isinstance(person_or_admin, Person) else None,
-                mailing_id=mailing.id, body_text=mailing.body_markdown,
-                body_html=render_markdown(mailing.body_markdown))
+def _mailing_email(mailing: Mailing, person: Person | None, recipient: str, key: str,
+                   body_html: str) -> Email:
+    return Email(key, recipient, "mailing", mailing.subject, person, mailing.id,
+                 {"body_text": mailing.body_markdown, "body_html": body_html})
 
 
 def send_test(mailing: Mailing, admin_email: str, now: datetime) -> None:
     """A copy to the admin, to read it as members will."""
-    _queue_for(mailing, None, admin_email, f"mailing-test:{mailing.id}:{now.isoformat()}", now)
+    queue_emails([_mailing_email(mailing, None, admin_email,
+                                 f"mailing-test:{mailing.id}:{now.isoformat()}",
+                                 render_markdown(mailing.body_markdown))], now)
 
 
 def request_sending(mailing: Mailing, now: datetime) -> None:
@@ -55,21 +56,26 @@ def queue_requested_mailings(now: datetime, batch_size: int = 500, progress=None
     pending = db.session.scalars(select(Mailing).where(
         Mailing.send_requested_at.is_not(None), Mailing.queued_at.is_(None))).all()
     for mailing in pending:
+        body_html = render_markdown(mailing.body_markdown)
         last_id = 0
         while True:
             batch = db.session.scalars(
                 recipients_query(mailing).where(Person.id > last_id).limit(batch_size)).all()
             if not batch:
                 break
-            for person in batch:
+            try:
                 # The key makes a second run skip whoever already has their copy.
-                _queue_for(mailing, person, person.email, f"mailing:{mailing.id}:{person.id}",
-                           now)
+                queue_emails([_mailing_email(mailing, person, person.email,
+                                             f"mailing:{mailing.id}:{person.id}", body_html)
+                              for person in batch], now)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # a concurrent tick queued some of them: this batch again
+                continue
             last_id = batch[-1].id
             queued += len(batch)
-            db.session.commit()
             if progress:
-                progress(mailing, queued)
+                progress(f"Envoi « {mailing.subject} »", queued)
         mailing.queued_at = now
         db.session.commit()
     return queued

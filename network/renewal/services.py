@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from network.extensions import db
-from network.mail.services import queue_email
+from network.mail.services import Email, queue_emails
 from network.membership.models import (
     CharterAcceptance,
     CharterVersion,
@@ -62,11 +63,17 @@ def open_due_campaign(now: datetime) -> RenewalCampaign | None:
 
 
 def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> int:
-    """Ask every member of the opening, in batches; a crash resumes where it stopped."""
+    """Ask every member of the opening, in batches; a crash resumes where it stopped.
+
+    Per batch: one query for the people, one insert of their requests, one query and one insert
+    for their forms, in one transaction. A concurrent tick that took the same batch first makes
+    the insert fail on the unique (campaign, person): roll back and take the next batch.
+    """
     batch_size = current_app.config["RENEWAL_BATCH_SIZE"]
-    tenure = timedelta(days=current_app.config["RENEWAL_MIN_TENURE_DAYS"])
+    tenure_start = campaign.opens_at - timedelta(days=current_app.config["RENEWAL_MIN_TENURE_DAYS"])
     asked = select(RenewalRequest.id).where(RenewalRequest.campaign_id == campaign.id,
                                             RenewalRequest.person_id == Person.id)
+    subject = f"Renouvellement {campaign.year} : restez-vous dans le réseau ?"
     created = 0
     while now < campaign.deadline:
         # Members who joined after the opening are not asked again this year.
@@ -76,30 +83,38 @@ def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> 
             .order_by(Person.id).limit(batch_size)).all()
         if not batch:
             break
-        for person in batch:
-            recent = person.member_since > campaign.opens_at - tenure
-            request = RenewalRequest(
-                campaign_id=campaign.id, person_id=person.id, created_at=now,
-                status=RequestStatus.EXEMPT if recent else RequestStatus.PENDING)
-            db.session.add(request)
-            if not recent:
-                db.session.flush()
-                _queue_form(campaign, person, "renewal_form",
-                            f"renewal-form:{campaign.year}:{person.id}",
-                            f"Renouvellement {campaign.year} : restez-vous dans le réseau ?", now)
+        # Who joined less than the minimum tenure before the opening counts as renewed.
+        to_ask = [person for person in batch if person.member_since <= tenure_start]
+        try:
+            db.session.execute(insert(RenewalRequest), [
+                {"campaign_id": campaign.id, "person_id": person.id, "created_at": now,
+                 "status": RequestStatus.PENDING if person in to_ask else RequestStatus.EXEMPT}
+                for person in batch])
+            queue_emails([_form_email(campaign, person, "renewal_form",
+                                      f"renewal-form:{campaign.year}:{person.id}", subject)
+                          for person in to_ask], now)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
         created += len(batch)
-        db.session.commit()
         if progress:
-            progress(created)
+            progress(f"Renouvellement {campaign.year} : membres sollicités", created)
     campaign.requests_complete_at = now
     db.session.commit()
     return created
 
 
-def _queue_form(campaign, person, template, key, subject, now, **context) -> None:
-    queue_email(key, person.email, template, subject, person=person, now=now,
-                campaign=campaign, link=external_url("renewal.form", token=renewal_token(
-                    campaign, person)), **context)
+def _form_email(campaign: RenewalCampaign, person: Person, template: str, key: str,
+                subject: str) -> Email:
+    """A renewal e-mail, with the member's personal link to the form."""
+    link = external_url("renewal.form", token=renewal_token(campaign, person))
+    return Email(key, person.email, template, subject, person,
+                 context={"campaign": campaign, "link": link})
+
+
+def _queue_form(campaign, person, template, key, subject, now) -> None:
+    queue_emails([_form_email(campaign, person, template, key, subject)], now)
 
 
 def renewal_token(campaign: RenewalCampaign, person: Person) -> str:
@@ -182,9 +197,11 @@ def due_reminder_days(campaign: RenewalCampaign, now: datetime) -> int | None:
 
 
 def send_due_reminders(campaign: RenewalCampaign, now: datetime, progress=None) -> int:
+    """Remind, in batches, the members who have not answered; each reminder goes once."""
     days = due_reminder_days(campaign, now)
     if days is None:
         return 0
+    subject = reminder_subject(campaign)
     sent = 0
     while True:
         batch = db.session.scalars(
@@ -193,27 +210,37 @@ def send_due_reminders(campaign: RenewalCampaign, now: datetime, progress=None) 
                 RenewalRequest.status == RequestStatus.PENDING,
                 (RenewalRequest.last_reminder_days.is_(None))
                 | (RenewalRequest.last_reminder_days > days))
+            .options(joinedload(RenewalRequest.person))
             .order_by(RenewalRequest.id).limit(current_app.config["RENEWAL_BATCH_SIZE"])).all()
         if not batch:
             return sent
-        for request in batch:
-            send_reminder(request, now, f"renewal-reminder:{campaign.year}:{days}:"
-                                        f"{request.person_id}", days)
+        try:
+            queue_emails([_form_email(campaign, request.person, "renewal_reminder",
+                                      f"renewal-reminder:{campaign.year}:{days}:"
+                                      f"{request.person_id}", subject)
+                          for request in batch], now)
+            db.session.execute(update(RenewalRequest).where(
+                RenewalRequest.id.in_([request.id for request in batch]))
+                .values(last_reminder_days=days, last_reminder_at=now))
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # a concurrent tick reminded this batch first
+            continue
         sent += len(batch)
-        db.session.commit()
         if progress:
-            progress(sent)
+            progress(f"Renouvellement {campaign.year} : rappels à {days} jours", sent)
 
 
-def send_reminder(request: RenewalRequest, now: datetime, key: str, days: int | None) -> None:
-    """One reminder; an admin can also send one by hand (days=None)."""
-    campaign = request.campaign
-    _queue_form(campaign, request.person, "renewal_reminder", key,
-                f"Rappel : renouvelez votre participation au réseau avant le "
-                f"{campaign.deadline.astimezone(PARIS).day}/"
-                f"{campaign.deadline.astimezone(PARIS).month:02d}", now)
-    if days is not None:
-        request.last_reminder_days = days
+def reminder_subject(campaign: RenewalCampaign) -> str:
+    deadline = campaign.deadline.astimezone(PARIS)
+    return (f"Rappel : renouvelez votre participation au réseau avant le "
+            f"{deadline.day}/{deadline.month:02d}")
+
+
+def send_reminder(request: RenewalRequest, now: datetime, key: str) -> None:
+    """A reminder an admin sends by hand, now."""
+    _queue_form(request.campaign, request.person, "renewal_reminder", key,
+                reminder_subject(request.campaign), now)
     request.last_reminder_at = now
 
 
@@ -226,9 +253,19 @@ def close_due_campaign(campaign: RenewalCampaign, now: datetime) -> int:
         batch = db.session.scalars(
             select(RenewalRequest).where(RenewalRequest.campaign_id == campaign.id,
                                          RenewalRequest.status == RequestStatus.PENDING)
+            .options(joinedload(RenewalRequest.person))
             .order_by(RenewalRequest.id).limit(current_app.config["RENEWAL_BATCH_SIZE"])).all()
         if not batch:
             break
+        # Claim the batch: a concurrent tick that claimed it first leaves fewer rows to update.
+        claimed = db.session.execute(
+            update(RenewalRequest).where(RenewalRequest.id.in_([r.id for r in batch]),
+                                         RenewalRequest.status == RequestStatus.PENDING)
+            .values(status=RequestStatus.DROPPED).execution_options(synchronize_session=False))
+        if claimed.rowcount != len(batch):
+            db.session.rollback()
+            continue
+        told = []
         for request in batch:
             request.status = RequestStatus.DROPPED
             person = request.person
@@ -236,11 +273,16 @@ def close_due_campaign(campaign: RenewalCampaign, now: datetime) -> int:
                 exit_network(person, ExitReason.NO_RENEWAL_ANSWER,
                              f"Sans réponse au renouvellement {campaign.year}", BY_THE_SYSTEM,
                              campaign.deadline)
-                _queue_form(campaign, person, "renewal_dropped",
-                            f"renewal-dropped:{campaign.year}:{person.id}",
-                            "Votre participation au réseau a pris fin", now)
-                dropped += 1
-        db.session.commit()
+                told.append(_form_email(campaign, person, "renewal_dropped",
+                                        f"renewal-dropped:{campaign.year}:{person.id}",
+                                        "Votre participation au réseau a pris fin"))
+        try:
+            queue_emails(told, now)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # a concurrent tick closed this batch first
+            continue
+        dropped += len(told)
     campaign.closed_at = now
     counts = campaign_counts(campaign)
     notify_admins(f"renewal-summary:{campaign.year}", "admin_renewal_summary",

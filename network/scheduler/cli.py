@@ -37,7 +37,7 @@ def tick_command(now_text):
     configure_logging()
     with force_locale("fr"):
         report = run_tick(parse_now(now_text),
-                          progress=lambda done: click.echo(f"  … {done} membres traités"))
+                          progress=lambda step, done: click.echo(f"  … {step} : {done}"))
     click.echo(f"Candidatures expirées : {report.expired_applications}")
     click.echo(f"Renouvellement : {report.renewal['forms']} membres sollicités, "
                f"{report.renewal['reminders']} rappels, {report.renewal['dropped']} sorties")

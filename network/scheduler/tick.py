@@ -23,12 +23,15 @@ class TickReport:
 
 
 def run_tick(now: datetime, progress=None) -> TickReport:
-    """Do everything due at `now`, from the database state: a late or repeated tick catches up."""
+    """Do everything due at `now`, from the database state: a late or repeated tick catches up.
+
+    `progress(step, done)`, if given, hears of each batch of the jobs that touch every member.
+    """
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
     report.anonymised = anonymise_departed(now)
     report.renewal = run_renewal(now, progress)
-    report.mailing_emails_queued = queue_requested_mailings(now)
+    report.mailing_emails_queued = queue_requested_mailings(now, progress=progress)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:
         batch = deliver_pending(now)
@@ -37,5 +40,7 @@ def run_tick(now: datetime, progress=None) -> TickReport:
         report.delivery.failed += batch.failed
         if batch.sent + batch.retried + batch.failed < batch_size:
             break
+        if progress:
+            progress("E-mails envoyés", report.delivery.sent)
     log.info("tick %s: %s", now.isoformat(), report)
     return report

@@ -83,7 +83,7 @@ def test_queueing_resumes_after_a_crash_without_doubles(admin_client, members):
     mailing_id = draft(admin_client)
     admin_client.post(f"/admin/envois/{mailing_id}/envoyer", data={"confirm": "y"})
 
-    def crash(mailing, queued):
+    def crash(step, queued):
         raise RuntimeError("the process dies after its first batch")
 
     with pytest.raises(RuntimeError):

@@ -154,7 +154,7 @@ def test_a_crash_after_some_forms_then_a_new_tick_asks_everyone_once(app, smtp):
     app.config["RENEWAL_BATCH_SIZE"] = 3
     calls = []
 
-    def crash(done):
+    def crash(step, done):
         calls.append(done)
         raise RuntimeError("the process dies after its first batch")
 
