@@ -4,7 +4,8 @@
 
 Creates a scratch SQLite database (or uses --database URL), fills it with `flask demo` members,
 opens the campaign at its opening time, then delivers the outbox to a local aiosmtpd sink, and
-prints the queue time, the delivery rate and the peak memory.
+prints the queue time, the delivery rate and the peak memory; then times the reminders and the
+closing of the campaign when nobody answers.
 """
 
 import argparse
@@ -15,7 +16,7 @@ import socket
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -101,7 +102,7 @@ def main():
                       "OUTBOX_DELIVER_AFTER_REQUEST": False})
     with app.app_context():
         flask_migrate.upgrade()
-        opens, _ = campaign_dates(2026)
+        opens, deadline = campaign_dates(2026)
         # The demo makes 82% of its people members (the others left or are applicants).
         generate_demo_members(math.ceil(args.members / 0.82),
                               datetime(2026, 11, 1, tzinfo=PARIS), random.Random(2019))
@@ -125,6 +126,14 @@ def main():
             if batch.sent + batch.retried + batch.failed == 0:
                 break
         delivery_seconds = time.perf_counter() - started
+
+        # Nobody answers: everyone is reminded, then everyone is dropped (not delivered here).
+        started = time.perf_counter()
+        reminders = run_renewal(deadline - timedelta(days=14))["reminders"]
+        reminder_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        dropped = run_renewal(deadline)["dropped"]
+        close_seconds = time.perf_counter() - started
     stop.set()
     sink.join()
     print("| figure | value |\n|---|---|")
@@ -133,6 +142,10 @@ def main():
     print(f"| queue time | {queue_seconds:.1f} s |")
     print(f"| delivery to the local SMTP sink | {delivery_seconds:.1f} s, "
           f"{sent / delivery_seconds:.0f} messages/s, {received.value} received |")
+    print(f"| reminders queued, 14 days before the deadline | {reminders} in "
+          f"{reminder_seconds:.1f} s |")
+    print(f"| members dropped at the deadline, with their e-mail | {dropped} in "
+          f"{close_seconds:.1f} s |")
     print(f"| memory while queueing | peak RSS {queue_peak_rss / 1024:.0f} MB, "
           f"{(queue_peak_rss - rss_before) / 1024:.0f} MB above the start |")
 

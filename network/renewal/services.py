@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -63,23 +63,23 @@ def open_due_campaign(now: datetime) -> RenewalCampaign | None:
 
 
 def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> int:
-    """Ask every member of the opening, in batches; a crash resumes where it stopped.
+    """Ask every member of the opening, in batches of ids; a crash resumes where it stopped.
 
     Per batch: one query for the people, one insert of their requests, one query and one insert
-    for their forms, in one transaction. A concurrent tick that took the same batch first makes
-    the insert fail on the unique (campaign, person): roll back and take the next batch.
+    for their forms, in one transaction. Batches are committed in id order, so everyone up to the
+    highest id asked has been asked. A concurrent tick that took the same batch first makes the
+    insert fail on the unique (campaign, person): roll back and go on after what it committed.
     """
     batch_size = current_app.config["RENEWAL_BATCH_SIZE"]
     tenure_start = campaign.opens_at - timedelta(days=current_app.config["RENEWAL_MIN_TENURE_DAYS"])
-    asked = select(RenewalRequest.id).where(RenewalRequest.campaign_id == campaign.id,
-                                            RenewalRequest.person_id == Person.id)
     subject = f"Renouvellement {campaign.year} : restez-vous dans le réseau ?"
     created = 0
+    last_id = _last_person_asked(campaign)
     while now < campaign.deadline:
         # Members who joined after the opening are not asked again this year.
         batch = db.session.scalars(
             select(Person).where(Person.status == Status.MEMBER,
-                                 Person.member_since <= campaign.opened_at, ~exists(asked))
+                                 Person.member_since <= campaign.opened_at, Person.id > last_id)
             .order_by(Person.id).limit(batch_size)).all()
         if not batch:
             break
@@ -93,9 +93,11 @@ def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> 
             queue_emails([_form_email(campaign, person, "renewal_form",
                                       f"renewal-form:{campaign.year}:{person.id}", subject)
                           for person in to_ask], now)
+            last_id = batch[-1].id
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
+            last_id = _last_person_asked(campaign)
             continue
         created += len(batch)
         if progress:
@@ -103,6 +105,11 @@ def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> 
     campaign.requests_complete_at = now
     db.session.commit()
     return created
+
+
+def _last_person_asked(campaign: RenewalCampaign) -> int:
+    return db.session.scalar(select(func.coalesce(func.max(RenewalRequest.person_id), 0))
+                             .where(RenewalRequest.campaign_id == campaign.id))
 
 
 def _form_email(campaign: RenewalCampaign, person: Person, template: str, key: str,
