@@ -70,6 +70,10 @@ class Config:
     RETENTION_MONTHS = 12
     DIRECTORY_PAGE_SIZE = 20
 
+    # Events: the reminder to the registered, this many hours before the start.
+    EVENT_REMINDER_HOURS_BEFORE = 24
+    EVENTS_PAGE_SIZE = 12
+
     # The back-office signs an admin out after this much inactivity.
     ADMIN_SESSION_IDLE_MINUTES = 60
 

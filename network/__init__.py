@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
+    from network.events.views import bp as events_bp
     from network.members_space import bp as members_space_bp
     from network.membership import bp as membership_bp
     from network.renewal import bp as renewal_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(membership_bp)
     app.register_blueprint(members_space_bp)
     app.register_blueprint(renewal_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(admin_bp)
 
 

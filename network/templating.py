@@ -23,6 +23,19 @@ def french_date(moment: datetime, with_time: bool = False) -> str:
     return f"{text} à {local:%H:%M}" if with_time else text
 
 
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def event_dates(event) -> str:
+    """"mardi 12 mai 2026, 14:00 – 16:00", or both ends in full when it spans several days."""
+    start, end = event.starts_at.astimezone(PARIS), event.ends_at.astimezone(PARIS)
+    if start.date() == end.date():
+        return (f"{WEEKDAYS[start.weekday()]} {french_date(start)}, "
+                f"{start:%H:%M} – {end:%H:%M}")
+    return (f"du {WEEKDAYS[start.weekday()]} {french_date(start, with_time=True)} "
+            f"au {WEEKDAYS[end.weekday()]} {french_date(end, with_time=True)}")
+
+
 def short_date(moment: datetime | None) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y") if moment else "—"
 
@@ -45,6 +58,7 @@ def profile_label(code: str) -> str:
 def register_filters(app) -> None:
     app.add_template_filter(french_date)
     app.add_template_filter(short_date)
+    app.add_template_filter(event_dates)
     app.add_template_filter(thousands)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(external_url)

@@ -30,6 +30,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # One text attachment at most (the .ics of an event).
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_content: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

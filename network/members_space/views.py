@@ -31,21 +31,31 @@ from network.reference import PROFILE_SHORT_LABELS
 bp = Blueprint("members_space", __name__)
 
 
+def current_member() -> Person | None:
+    """The member signed in to this browser, if their session is still fresh."""
+    if "member_id" not in session:
+        return None
+    person = db.session.get(Person, session.get("member_id") or 0)
+    idle_limit = current_app.config["MEMBER_SESSION_IDLE_MINUTES"] * 60
+    now = utcnow().timestamp()
+    if person is None or person.status != Status.MEMBER:
+        session.pop("member_id", None)
+        return None
+    if now - session.get("member_seen", 0) > idle_limit:
+        session.pop("member_id", None)
+        flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
+        return None
+    session["member_seen"] = now
+    return person
+
+
 def member_required(view):
     """A signed-in member whose session is fresh; anyone else goes to the sign-in page."""
     @wraps(view)
     def guarded(*args, **kwargs):
-        person = db.session.get(Person, session.get("member_id") or 0)
-        idle_limit = current_app.config["MEMBER_SESSION_IDLE_MINUTES"] * 60
-        now = utcnow().timestamp()
-        if person is None or person.status != Status.MEMBER:
-            session.pop("member_id", None)
+        person = current_member()
+        if person is None:
             return redirect(url_for("members_space.sign_in"))
-        if now - session.get("member_seen", 0) > idle_limit:
-            session.pop("member_id", None)
-            flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
-            return redirect(url_for("members_space.sign_in"))
-        session["member_seen"] = now
         g.member = person
         return view(*args, **kwargs)
     return guarded

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from network.events.models import Event, EventKind, Registration
 from network.membership.models import Person, person_department, person_qvt_field
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,10 +33,19 @@ class PersonFilter:
     sort: str = "nom"
     descending: bool = False
     directory_only: bool = False
+    # Members who have not attended the welcome module ("Intégrer le réseau…") yet.
+    without_welcome_module: bool = False
 
 
 def _paris_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), PARIS)
+
+
+def welcomed_people() -> Select:
+    """Ids of the people marked present at a welcome module."""
+    return (select(Registration.person_id).join(Event)
+            .where(Event.kind == EventKind.WELCOME_MODULE, Registration.attended.is_(True),
+                   Registration.person_id.is_not(None)))
 
 
 def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
@@ -57,6 +67,8 @@ def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
     if criteria.qvt_field_codes:
         query = query.where(Person.id.in_(select(person_qvt_field.c.person_id).where(
             person_qvt_field.c.qvt_field_code.in_(criteria.qvt_field_codes))))
+    if criteria.without_welcome_module:
+        query = query.where(Person.id.not_in(welcomed_people()))
     if criteria.joined_from:
         query = query.where(Person.member_since >= _paris_midnight(criteria.joined_from))
     if criteria.joined_to:

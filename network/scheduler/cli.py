@@ -41,6 +41,8 @@ def tick_command(now_text):
     click.echo(f"Candidatures expirées : {report.expired_applications}")
     click.echo(f"Renouvellement : {report.renewal['forms']} membres sollicités, "
                f"{report.renewal['reminders']} rappels, {report.renewal['dropped']} sorties")
+    click.echo(f"Événements : {report.event_invitations} invitations, "
+               f"{report.event_reminders} rappels")
     click.echo(f"E-mails envoyés : {report.delivery.sent}, à réessayer : "
                f"{report.delivery.retried}, en échec : {report.delivery.failed}")
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from network.events.services import queue_requested_invitations, send_event_reminders
 from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
@@ -19,6 +20,8 @@ class TickReport:
     anonymised: int = 0
     renewal: dict = field(default_factory=dict)
     mailing_emails_queued: int = 0
+    event_invitations: int = 0
+    event_reminders: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
@@ -32,6 +35,8 @@ def run_tick(now: datetime, progress=None) -> TickReport:
     report.anonymised = anonymise_departed(now)
     report.renewal = run_renewal(now, progress)
     report.mailing_emails_queued = queue_requested_mailings(now, progress=progress)
+    report.event_invitations = queue_requested_invitations(now, progress)
+    report.event_reminders = send_event_reminders(now, progress)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:
         batch = deliver_pending(now)

@@ -1,0 +1,1 @@
+"""Events: webinars, workshops, the annual meeting, modules — from registration to attendance."""

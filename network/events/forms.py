@@ -1,0 +1,41 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from network.events.models import EVENT_KIND_LABELS
+from network.membership.forms import REQUIRED, email_field
+
+
+class GuestRegistrationForm(FlaskForm):
+    """A non-member's registration to a public event (confirmed by e-mail)."""
+
+    name = StringField("Prénom et nom", validators=[
+        DataRequired(REQUIRED), Length(max=200, message="200 caractères au maximum.")],
+        render_kw={"autocomplete": "name"})
+    email = email_field()
+    organisation = StringField("Structure (facultatif)", validators=[
+        Optional(), Length(max=200, message="200 caractères au maximum.")],
+        render_kw={"autocomplete": "organization"})
+    submit = SubmitField("Recevoir le lien de confirmation")
+
+
+class RegisterForm(FlaskForm):
+    submit = SubmitField("Je m'inscris")
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Confirmer mon inscription")
+
+
+class CancelForm(FlaskForm):
+    submit = SubmitField("Je libère ma place")
+
+
+class EventFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    type = SelectField("Type", choices=[("", "Tous les types")] + [
+        (code.value, label) for code, label in EVENT_KIND_LABELS.items()], validators=[Optional()])
+    theme = SelectField("Thème", choices=[("", "Tous les thèmes")], validators=[Optional()])
+    annee = SelectField("Année", choices=[("", "Toutes les années")], validators=[Optional()])
