@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from network.events.models import EVENT_KIND_LABELS
@@ -35,7 +35,10 @@ class EventFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    type = SelectField("Type", choices=[("", "Tous les types")] + [
-        (code.value, label) for code, label in EVENT_KIND_LABELS.items()], validators=[Optional()])
-    theme = SelectField("Thème", choices=[("", "Tous les thèmes")], validators=[Optional()])
-    annee = SelectField("Année", choices=[("", "Toutes les années")], validators=[Optional()])
+    type = SelectField("Type", choices=[SelectChoice("", "Tous les types")] + [
+        SelectChoice(code.value, label) for code, label in EVENT_KIND_LABELS.items()],
+        validators=[Optional()])
+    theme = SelectField("Thème", choices=[SelectChoice("", "Tous les thèmes")],
+                        validators=[Optional()])
+    annee = SelectField("Année", choices=[SelectChoice("", "Toutes les années")],
+                        validators=[Optional()])

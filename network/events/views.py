@@ -10,6 +10,8 @@ from flask import (
     url_for,
 )
 from sqlalchemy import case, extract, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from network.events import services
 from network.events.calendar import event_ics
@@ -44,12 +46,12 @@ def index():
     now = utcnow()
     form = EventFilterForm(formdata=request.args)
     year = extract("year", Event.starts_at)
-    form.theme.choices += [(name, name) for name in db.session.scalars(
+    form.theme.choices += [SelectChoice(name, name) for name in db.session.scalars(
         select(EventTheme.name).join(Event).where(Event.status.in_(VISIBLE)).distinct()
         .order_by(EventTheme.name))]
-    form.annee.choices += [(str(int(y)), str(int(y))) for y in db.session.scalars(
+    form.annee.choices += [SelectChoice(str(int(y)), str(int(y))) for y in db.session.scalars(
         select(year).where(Event.status.in_(VISIBLE)).distinct().order_by(year.desc()))]
-    query = select(Event).where(Event.status.in_(VISIBLE))
+    query = select(Event).options(selectinload(Event.themes)).where(Event.status.in_(VISIBLE))
     if form.type.data:
         query = query.where(Event.kind == form.type.data)
     if form.theme.data:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
+from network.events.models import Event, Registration
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.services import queue_email
@@ -147,6 +148,12 @@ def personal_data(person: Person) -> dict:
             {"version": a.charter_version.number, "le": when(a.accepted_at)}
             for a in db.session.scalars(select(CharterAcceptance).where(
                 CharterAcceptance.person_id == person.id))],
+        "inscriptions_aux_evenements": [
+            {"evenement": r.event.title, "debut": when(r.event.starts_at), "etat": r.status,
+             "inscrit_le": when(r.placed_at or r.created_at), "annule_le": when(r.cancelled_at),
+             "present": r.attended}
+            for r in db.session.scalars(select(Registration).join(Event).where(
+                Registration.person_id == person.id).order_by(Event.starts_at))],
         "emails_envoyes": [
             {"le": when(m.sent_at or m.created_at), "objet": m.subject, "etat": m.status}
             for m in db.session.scalars(select(OutboxMessage).where(

@@ -14,6 +14,14 @@ from flask import (
     url_for,
 )
 
+from network.events.forms import CancelForm
+from network.events.models import EVENT_KIND_LABELS
+from network.events.services import (
+    member_registrations,
+    parcours,
+    registration_token,
+    waiting_position,
+)
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.members_space import services
 from network.members_space.forms import (
@@ -112,6 +120,17 @@ def sign_out():
 @member_required
 def space():
     return render_template("members_space/space.html", person=g.member)
+
+
+@bp.get("/espace/evenements")
+@member_required
+def my_events():
+    upcoming, past = member_registrations(g.member, utcnow())
+    return render_template(
+        "members_space/events.html", person=g.member, upcoming=upcoming, past=past,
+        parcours=parcours(g.member), kinds=EVENT_KIND_LABELS, form=CancelForm(),
+        positions={r.id: waiting_position(r) for r in upcoming if r.status == "waiting"},
+        tokens={r.id: registration_token(r) for r in upcoming})
 
 
 @bp.route("/espace/coordonnees", methods=["GET", "POST"])
