@@ -108,12 +108,12 @@ def register(event_id):
     return redirect(url_for(".detail", event_id=event.id))
 
 
-def _register_member(event: Event, member) -> None:
+def _register_member(event: Event, member):
     try:
         registration = services.register_member(event, member, utcnow())
     except services.RegistrationRefused as refusal:
         flash(str(refusal), "danger")
-        return
+        return None
     db.session.commit()
     if registration.status == "waiting":
         flash(f"L'événement est complet : vous êtes sur la liste d'attente, en position "
@@ -121,6 +121,7 @@ def _register_member(event: Event, member) -> None:
     else:
         flash("Vous êtes inscrit·e. La confirmation part par e-mail, avec le fichier "
               "pour votre agenda.", "success")
+    return registration
 
 
 @bp.route("/evenements/invitation/<token>", methods=["GET", "POST"])
@@ -132,12 +133,17 @@ def invitation(token):
     except LinkProblem:
         return render_template("events/link_problem.html"), 404
     form = RegisterForm()
-    if form.validate_on_submit():
-        _register_member(event, person)
-        return redirect(url_for(".detail", event_id=event.id))
     registration = services.registration_of(event, person)
+    if form.validate_on_submit():
+        registration = _register_member(event, person) or registration
+        if registration is None:
+            return redirect(url_for(".detail", event_id=event.id))
+        # The link stands for the member here: their registration's page, online link included.
+        return redirect(url_for(".registration_page",
+                                token=services.registration_token(registration)))
     return render_template("events/invitation.html", event=event, person=person, form=form,
-                           registration=registration,
+                           registration=registration, token=services.registration_token(
+                               registration) if registration else None,
                            state=services.registration_state(event, utcnow()))
 
 
