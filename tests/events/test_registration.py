@@ -22,6 +22,7 @@ from network.events.services import (
     waiting_position,
 )
 from network.extensions import db
+from network.mail.models import OutboxMessage
 from network.membership.models import Status
 from network.membership.search import PersonFilter, filtered_people
 from network.scheduler.tick import run_tick
@@ -236,3 +237,16 @@ def test_attendance_makes_the_parcours_and_the_welcome_module_filter(app):
     not_welcomed = db.session.scalars(filtered_people(PersonFilter(
         statuses=[Status.MEMBER], without_welcome_module=True))).all()
     assert [p.id for p in not_welcomed] == [basile.id]
+
+
+def test_the_outbox_shows_the_calendar_attached_to_a_confirmation(app, admin_client):
+    event = make_event()
+    [anne] = members(1)
+    register_member(event, anne, NOW)
+    db.session.commit()
+    message = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.subject.startswith("Inscription confirmée")))
+    assert message.attachment_name == f"evenement-{event.id}.ics"
+    page = admin_client.get(f"/admin/courriels/{message.id}").text
+    assert f"Pièce jointe : evenement-{event.id}.ics" in page
+    assert "BEGIN:VCALENDAR" in page
