@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
+from network.events.demo import generate_demo_events
 from network.extensions import db, utcnow
 from network.membership.models import (
     CharterAcceptance,
@@ -295,3 +296,6 @@ def demo_command(members, force, seed):
     click.echo(f"Personnes fictives créées : {sum(created.values())} "
                f"(membres : {created[Status.MEMBER]}, sorties : {created[Status.EXITED]}, "
                f"candidatures en attente : {created[Status.APPLICANT]}).")
+    if not existing:
+        events = generate_demo_events(utcnow(), random.Random(seed))
+        click.echo(f"Événements fictifs créés depuis 2020 : {events}, avec leurs participants.")

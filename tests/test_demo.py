@@ -141,3 +141,26 @@ def test_the_command_refuses_a_database_that_is_not_empty_unless_forced(app):
     assert forced.exit_code == 0, forced.output
     assert "Personnes déjà présentes : 1" in forced.output
     assert db.session.scalar(select(func.count()).select_from(Person)) == 11
+
+
+def test_demo_events_follow_the_networks_history_with_plausible_attendance(app):
+    from network.events.demo import generate_demo_events
+    from network.events.models import Event, EventKind, Registration
+
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    generate_demo_members(400, now, random.Random(7))
+    count = generate_demo_events(now, random.Random(7))
+    events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
+    assert len(events) == count
+    workshops_2021 = [e for e in events if e.kind == EventKind.WORKSHOP
+                      and e.starts_at.year == 2021]
+    assert len(workshops_2021) == 13 and len({e.theme_names[0] for e in workshops_2021}) == 3
+    assert [e.starts_at.year for e in events[:3]] == [2020] * 3
+    assert any(e.starts_at > now for e in events), "something to register for"
+    rows = db.session.execute(select(Registration, Event, Person).join(Event).join(
+        Person, Registration.person_id == Person.id)).all()
+    for registration, event, person in rows:
+        assert person.member_since < event.starts_at, "members at the time only"
+        assert (registration.attended is None) == (event.ends_at > now)
+    attended = [r for r, e, _ in rows if e.ends_at <= now]
+    assert 0.7 < sum(r.attended for r in attended) / len(attended) < 0.95
