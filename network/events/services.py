@@ -165,10 +165,10 @@ def request_guest_registration(event: Event, name: str, email: str, organisation
     email = normalise_email(email)
     member = db.session.scalar(select(Person).where(Person.email == email,
                                                     Person.status == Status.MEMBER))
+    same_person = (Registration.person_id == member.id if member
+                   else Registration.guest_email == email)
     registration = db.session.scalar(select(Registration).where(
-        Registration.event_id == event.id,
-        (Registration.guest_email == email) | (Registration.person_id == getattr(member, "id",
-                                                                                 None))))
+        Registration.event_id == event.id, same_person))
     if registration is not None and registration.status in ACTIVE:
         # Already in: say so by e-mail rather than on the page (the address is not proven).
         queue_emails([registration_email(registration, "event_already_registered",

@@ -250,3 +250,17 @@ def test_the_outbox_shows_the_calendar_attached_to_a_confirmation(app, admin_cli
     page = admin_client.get(f"/admin/courriels/{message.id}").text
     assert f"Pièce jointe : evenement-{event.id}.ics" in page
     assert "BEGIN:VCALENDAR" in page
+
+
+def test_two_guests_and_a_guest_registering_twice(app, smtp):
+    event = make_event(capacity=5, audience=Audience.PUBLIC)
+    zoe = request_guest_registration(event, "Zoé", "zoe@exemple.fr", "", NOW)
+    yann = request_guest_registration(event, "Yann", "yann@exemple.fr", "", NOW)
+    assert zoe.id != yann.id
+    confirm_guest_registration(zoe, NOW)
+    again = request_guest_registration(event, "Zoé", "ZOE@exemple.fr", "", NOW)
+    db.session.commit()
+    assert again.id == zoe.id and again.status == RegistrationStatus.REGISTERED
+    run_tick(NOW)
+    assert [m["Subject"] for m in smtp.to("zoe@exemple.fr")][-1] == (
+        "Votre inscription : Atelier « Télétravail et QVT »")
