@@ -114,6 +114,13 @@ def _tell_registered(event: Event, template: str, subject: str, key: str, now: d
     return told
 
 
+def upcoming_events(now: datetime, limit: int) -> list[Event]:
+    """The next published events, the soonest first."""
+    return db.session.scalars(select(Event).where(
+        Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
+        .order_by(Event.starts_at).limit(limit)).all()
+
+
 # --- Registration -----------------------------------------------------------------------------
 
 def registration_state(event: Event, now: datetime) -> str:

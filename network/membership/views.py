@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_wtf.csrf import CSRFError
 
 from network.errors import csrf_failure
+from network.events.services import upcoming_events
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.membership import services
 from network.membership.forms import AcceptCharterForm, JoinForm, LeaveForm, ResendCharterLinkForm
@@ -14,7 +15,8 @@ bp = Blueprint("membership", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("membership/home.html", principles=PARTICIPATION_PRINCIPLES)
+    return render_template("membership/home.html", principles=PARTICIPATION_PRINCIPLES,
+                           upcoming_events=upcoming_events(utcnow(), limit=3))
 
 
 def _join_limits(kind: str):

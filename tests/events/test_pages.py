@@ -182,3 +182,12 @@ def test_twenty_members_at_once_for_ten_places_on_postgresql(make_app):
         assert [status for status, _ in rows] == ["registered"] * 10 + ["waiting"] * 10
         assert [seq for _, seq in rows] == list(range(1, 21)), "one turn each, in order"
 
+
+
+def test_the_home_page_announces_the_next_events(app, client):
+    assert "Aucun événement programmé pour le moment." in client.get("/").text
+    make_event(title="Passé", starts=soon(-3))
+    make_event(title="Le prochain", starts=soon(2))
+    make_event(title="Brouillon", starts=soon(1), publish=False)
+    page = client.get("/").text
+    assert "Le prochain" in page and "Passé" not in page and "Brouillon" not in page
