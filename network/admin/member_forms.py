@@ -37,6 +37,7 @@ class MemberFilterForm(FlaskForm):
     champ = CheckboxListField("Champ de la QVT")
     du = DateField("Membre depuis le (au plus tôt)", validators=[Optional()])
     au = DateField("Membre depuis le (au plus tard)", validators=[Optional()])
+    sans_accueil = BooleanField("N'a pas suivi le module d'accueil")
     tri = SelectField("Trier par", choices=[
         SelectChoice("nom", "Nom"), SelectChoice("structure", "Structure"),
         SelectChoice("statut", "Statut"), SelectChoice("adhesion", "Date d'adhésion"),
@@ -58,6 +59,7 @@ class MemberFilterForm(FlaskForm):
             qvt_field_codes=self.champ.data or [],
             joined_from=self.du.data if not self.du.errors else None,
             joined_to=self.au.data if not self.au.errors else None,
+            without_welcome_module=bool(self.sans_accueil.data),
             sort=self.tri.data if self.tri.data in SORTS else "nom",
             descending=self.ordre.data == "desc")
 

@@ -5,6 +5,7 @@ from network.admin import (  # noqa: F401
     campaign,
     charter,
     dashboard,
+    events,
     journal,
     mailings,
     members,

@@ -377,34 +377,45 @@ def registration_email(registration: Registration, template: str, key: str, subj
                  attachment=attachment)
 
 
-def request_invitation(event: Event, criteria: "InvitationSegment", admin_email: str,
-                       now: datetime) -> EventInvitation:
-    """Confirmed by an admin: the tick queues the invitations at its next run, in batches."""
-    invitation = EventInvitation(
-        event_id=event.id, profiles=",".join(criteria.profiles),
-        department_codes=",".join(criteria.department_codes),
-        without_welcome_module=criteria.without_welcome_module, requested_at=now,
-        requested_by=admin_email)
-    db.session.add(invitation)
-    invitation.recipient_count = db.session.scalar(select(func.count()).select_from(
-        invitation_recipients(invitation).subquery()))
-    return invitation
-
-
 @dataclass
 class InvitationSegment:
+    """Which members an invitation goes to: all of them when nothing is chosen."""
+
     profiles: list[str]
     department_codes: list[str]
     without_welcome_module: bool = False
 
 
-def invitation_recipients(invitation: EventInvitation):
-    criteria = PersonFilter(statuses=[Status.MEMBER],
-                            profiles=[c for c in invitation.profiles.split(",") if c],
-                            department_codes=[c for c in invitation.department_codes.split(",")
-                                              if c],
-                            without_welcome_module=invitation.without_welcome_module)
+def request_invitation(event: Event, segment: InvitationSegment, admin_email: str,
+                       now: datetime) -> EventInvitation:
+    """Confirmed by an admin: the tick queues the invitations at its next run, in batches."""
+    invitation = EventInvitation(
+        event_id=event.id, profiles=",".join(segment.profiles),
+        department_codes=",".join(segment.department_codes),
+        without_welcome_module=segment.without_welcome_module, requested_at=now,
+        requested_by=admin_email, recipient_count=segment_size(segment))
+    db.session.add(invitation)
+    return invitation
+
+
+def segment_members(segment: InvitationSegment):
+    """The members of the segment, in id order (for resumable batches)."""
+    criteria = PersonFilter(statuses=[Status.MEMBER], profiles=segment.profiles,
+                            department_codes=segment.department_codes,
+                            without_welcome_module=segment.without_welcome_module)
     return filtered_people(criteria, with_lists=False).order_by(None).order_by(Person.id)
+
+
+def segment_size(segment: InvitationSegment) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        segment_members(segment).subquery()))
+
+
+def invitation_recipients(invitation: EventInvitation):
+    return segment_members(InvitationSegment(
+        [c for c in invitation.profiles.split(",") if c],
+        [c for c in invitation.department_codes.split(",") if c],
+        invitation.without_welcome_module))
 
 
 def queue_requested_invitations(now: datetime, progress=None) -> int:

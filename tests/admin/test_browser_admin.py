@@ -3,14 +3,19 @@
 import csv
 import io
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from network.admin.services import create_admin
+from network.events.services import register_member
 from network.extensions import db
+from network.membership.models import Person
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.events.helpers import make_event
 from tests.factories import NOW, make_applicant, make_member
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -113,11 +118,22 @@ def test_export_the_mailing_list_and_a_filtered_selection(page, site):
     assert rows[1][4] == "'=1+1"
 
 
-def test_every_admin_page_renders(page, site):
+def test_every_admin_page_renders(page, site, live_server):
+    with live_server.app_context():
+        event = make_event(capacity=1, starts=NOW + timedelta(days=7))
+        for person in db.session.scalars(select(Person).where(Person.status == "member")):
+            register_member(event, person, NOW)
+        db.session.commit()
+        event_id = event.id
     sign_in(page, site)
     for name, path in [("admin-dashboard", "/admin/"), ("admin-mailings", "/admin/envois"),
                        ("admin-mailing-new", "/admin/envois/nouveau"),
-                       ("admin-outbox", "/admin/courriels"), ("admin-journal", "/admin/journal")]:
+                       ("admin-outbox", "/admin/courriels"), ("admin-journal", "/admin/journal"),
+                       ("admin-events", "/admin/evenements"),
+                       ("admin-event", f"/admin/evenements/{event_id}"),
+                       ("admin-event-edit", f"/admin/evenements/{event_id}/modifier"),
+                       ("admin-event-attendance", f"/admin/evenements/{event_id}/presences"),
+                       ("admin-event-invite", f"/admin/evenements/{event_id}/inviter")]:
         response = page.goto(f"{site}{path}")
         assert response.status == 200, path
         expect(page.get_by_role("navigation", name="Administration")).to_be_visible()
