@@ -6,6 +6,7 @@ from network.admin import charts, stats
 from network.admin.views import bp
 from network.extensions import utcnow
 from network.membership.models import Status
+from network.templating import short_date
 
 
 @bp.get("/")
@@ -13,6 +14,7 @@ def dashboard():
     now = utcnow()
     by_status = stats.count_by_status()
     exits = stats.exits_this_year_by_reason(now)
+    attendance = stats.attendance_of_past_year(now)
     return render_template(
         "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
         members=by_status[Status.MEMBER], applicants=by_status[Status.APPLICANT],
@@ -22,4 +24,8 @@ def dashboard():
         by_profile=charts.hbar_chart(stats.members_by_profile()),
         by_department=charts.hbar_chart(stats.members_by_department(), tone="terracotta"),
         by_field=charts.hbar_chart(stats.members_by_qvt_field(), tone="ochre",
-                                   width=640))
+                                   width=640),
+        upcoming_events=stats.upcoming_events_count(now), attendance=attendance,
+        attendance_chart=charts.hbar_chart([
+            stats.Share(str(event.id), f"{short_date(event.starts_at)} {event.title}",
+                        figure.attended) for event, figure in attendance], width=760))

@@ -2,12 +2,14 @@
 aggregate queries whatever the number of members (the network counts up to 10,000)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import dropwhile
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 
+from network.events.models import Event, EventStatus
+from network.events.services import EventFigures, event_figures
 from network.extensions import db
 from network.membership.models import (
     EXIT_REASON_LABELS,
@@ -159,3 +161,17 @@ def members_by_qvt_field() -> list[Share]:
         select(QvtField.code, QvtField.label, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.code == QvtField.code).order_by(QvtField.position))
     return [Share(*row) for row in rows]
+
+
+def upcoming_events_count(now: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.status == EventStatus.PUBLISHED, Event.ends_at > now))
+
+
+def attendance_of_past_year(now: datetime) -> list[tuple[Event, EventFigures]]:
+    """The events of the last twelve months whose attendance was marked, oldest first."""
+    events = db.session.scalars(select(Event).where(
+        Event.status == EventStatus.PUBLISHED, Event.ends_at <= now,
+        Event.starts_at > now - timedelta(days=365)).order_by(Event.starts_at)).all()
+    figures = event_figures([event.id for event in events])
+    return [(event, figures[event.id]) for event in events if figures[event.id].marked]

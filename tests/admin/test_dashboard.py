@@ -150,7 +150,7 @@ def test_the_page_shows_the_figures(admin_client, history, at_now):
     assert "<dt>À sa demande</dt><dd>2</dd>" in page
     assert "<dt>Retiré par le GT QVT</dt><dd>1</dd>" in page
     assert "<dt>Renouvellement refusé</dt><dd>0</dd>" in page
-    assert "Le module Événements n'est pas encore en service." in page
+    assert figures["Événements à venir"] == "0"
 
 
 def test_every_chart_is_an_svg_image_with_its_title_and_its_table(admin_client, history,
@@ -263,3 +263,37 @@ def test_a_short_month_chart_labels_every_month():
     assert [column.tick for column in chart.columns] == ["oct. 2026", "nov. 2026"]
     assert chart.columns[1].join_height == 0
     assert chart.total_area.startswith("M") and chart.total_area.endswith("Z")
+
+
+def test_attendance_of_the_past_year_per_event(admin_client, at_now):
+    from network.events.models import Registration
+    from network.events.services import mark_attendance
+    from tests.events.helpers import make_event
+
+    people = [make_member(email=f"p{n}@exemple.fr") for n in range(4)]
+    marked = make_event(title="Atelier de juin", starts=NOW - timedelta(days=160))
+    make_event(title="Sans relevé", starts=NOW - timedelta(days=100))
+    make_event(title="Trop ancien", starts=NOW - timedelta(days=400))
+    make_event(title="À venir", starts=NOW + timedelta(days=10))
+    for person in people:
+        db.session.add(Registration(event_id=marked.id, person_id=person.id,
+                                    status="registered"))
+    db.session.commit()
+    ids = db.session.scalars(db.select(Registration.id).order_by(Registration.id)).all()
+    mark_attendance(marked, set(ids[:3]))
+    db.session.commit()
+    few = count_queries(admin_client, "/admin/")
+    page = admin_client.get("/admin/").text
+    figures = dict((label, value) for value, label in re.findall(
+        r'figure-value">([^<]+)</p>\s*<p class="figure-label">(?:<a[^>]*>)?([^<]+)<', page))
+    assert figures["Événements à venir"] == "1"
+    table = page.split("Présence par événement, douze derniers mois</caption>")[1]
+    table = table.split("</table>")[0]
+    assert "Atelier de juin" in table and "75 %" in table
+    assert "Sans relevé" not in table and "Trop ancien" not in table
+    assert 'titre">Personnes présentes par événement, douze derniers mois</title>' in page
+    second = make_event(title="Webinaire d'octobre", starts=NOW - timedelta(days=40))
+    db.session.add(Registration(event_id=second.id, person_id=people[0].id,
+                                status="registered", attended=True))
+    db.session.commit()
+    assert count_queries(admin_client, "/admin/") == few
