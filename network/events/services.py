@@ -22,7 +22,7 @@ from network.events.models import (
     RegistrationStatus,
 )
 from network.extensions import db
-from network.mail.services import Email, queue_emails
+from network.mail.services import Email, queue_batch, queue_emails
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, normalise_email, signed_serializer
@@ -431,16 +431,12 @@ def queue_requested_invitations(now: datetime, progress=None) -> int:
                                        .where(Person.id > last_id).limit(batch_size)).all()
             if not batch:
                 break
-            try:
-                queue_emails([Email(
+            if not queue_batch([Email(
                     f"event-invitation:{event.id}:{person.id}", person.email, "event_invitation",
                     f"Invitation : {event.title}", person,
                     context={"event": event, "register_link": external_url(
                         "events.invitation", token=invitation_token(event, person))})
-                    for person in batch], now)
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()  # a concurrent tick queued some: this batch again
+                    for person in batch], now):
                 continue
             last_id = batch[-1].id
             queued += len(batch)

@@ -76,6 +76,18 @@ def queue_emails(emails: list[Email], now: datetime) -> int:
     return len(rows)
 
 
+def queue_batch(emails: list[Email], now: datetime) -> bool:
+    """Queue a batch and commit it; False (rolled back) when a concurrent transaction queued
+    some of these keys first: the caller takes the same batch again, and skips those."""
+    try:
+        queue_emails(emails, now)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def email_renderer():
     """Render e-mail templates with the app's template context, computed once per batch."""
     shared: dict = {}

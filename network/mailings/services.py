@@ -3,11 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db
 from network.mail.models import OutboxMessage
-from network.mail.services import Email, queue_emails
+from network.mail.services import Email, queue_batch, queue_emails
 from network.mailings.models import Mailing
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
@@ -63,14 +62,10 @@ def queue_requested_mailings(now: datetime, batch_size: int = 500, progress=None
                 recipients_query(mailing).where(Person.id > last_id).limit(batch_size)).all()
             if not batch:
                 break
-            try:
-                # The key makes a second run skip whoever already has their copy.
-                queue_emails([_mailing_email(mailing, person, person.email,
-                                             f"mailing:{mailing.id}:{person.id}", body_html)
-                              for person in batch], now)
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()  # a concurrent tick queued some of them: this batch again
+            # The key makes a second run skip whoever already has their copy.
+            if not queue_batch([_mailing_email(mailing, person, person.email,
+                                               f"mailing:{mailing.id}:{person.id}", body_html)
+                                for person in batch], now):
                 continue
             last_id = batch[-1].id
             queued += len(batch)
