@@ -102,16 +102,10 @@ def _tell_registered(event: Event, template: str, subject: str, key: str, now: d
              .order_by(Registration.id))
     if only_attended:
         query = query.where(Registration.attended.is_(True))
-    told, emails = 0, []
-    for registration in db.session.scalars(query.execution_options(yield_per=500)):
-        emails.append(registration_email(registration, template, f"{key}:{registration.id}",
-                                         subject, **context))
-        told += 1
-        if len(emails) == 500:
-            queue_emails(emails, now)
-            emails = []
-    queue_emails(emails, now)
-    return told
+    registrations = db.session.scalars(query).all()
+    queue_emails([registration_email(registration, template, f"{key}:{registration.id}",
+                                     subject, **context) for registration in registrations], now)
+    return len(registrations)
 
 
 def upcoming_events(now: datetime, limit: int) -> list[Event]:
@@ -231,7 +225,11 @@ def _take_turn(event: Event) -> int:
 
 def _place(registration: Registration, now: datetime) -> None:
     event = registration.event
-    registration.seq = _take_turn(event)
+    seq = _take_turn(event)
+    db.session.refresh(registration, ["status"])
+    if registration.status in ACTIVE:
+        return  # placed meanwhile by a concurrent request (a double click)
+    registration.seq = seq
     taken = registered_count(event)
     full = event.capacity is not None and taken >= event.capacity
     registration.status = RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED
