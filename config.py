@@ -74,6 +74,11 @@ class Config:
     EVENT_REMINDER_HOURS_BEFORE = 24
     EVENTS_PAGE_SIZE = 12
 
+    # Resource library: uploads up to this size, stored here (None: instance/ressources).
+    RESOURCE_MAX_UPLOAD_MB = 25
+    RESOURCE_STORAGE_DIR = None
+    RESOURCES_PAGE_SIZE = 20
+
     # The back-office signs an admin out after this much inactivity.
     ADMIN_SESSION_IDLE_MINUTES = 60
 
@@ -83,6 +88,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Requests are refused (413) from their Content-Length, before being read (the resource
+    # upload form is allowed RESOURCE_MAX_UPLOAD_MB more).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
 

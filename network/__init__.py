@@ -4,7 +4,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -41,11 +41,24 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         raise RuntimeError("Refusing to start in production:\n- " + "\n- ".join(problems))
 
 
+UPLOAD_ENDPOINTS = {"admin.resources_edit"}
+
+
+def allow_resource_uploads() -> None:
+    """The resource form takes a file up to RESOURCE_MAX_UPLOAD_MB (plus its fields); every
+    other request keeps MAX_CONTENT_LENGTH. Both are checked before the body is read."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        megabytes = current_app.config["RESOURCE_MAX_UPLOAD_MB"]
+        request.max_content_length = int((megabytes + 1) * 1024 * 1024)
+
+
 def register_extensions(app: Flask) -> None:
     # `network.mail` is also a subpackage: the extensions are named through their module.
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
     ext.mail.init_app(app)
+    # Before CSRFProtect, which reads the form: the upload routes accept bigger bodies.
+    app.before_request(allow_resource_uploads)
     ext.csrf.init_app(app)
     ext.babel.init_app(app, locale_selector=ext.locale_selector)
     ext.bootstrap.init_app(app)
@@ -58,11 +71,13 @@ def register_blueprints(app: Flask) -> None:
     from network.members_space import bp as members_space_bp
     from network.membership import bp as membership_bp
     from network.renewal import bp as renewal_bp
+    from network.resources.views import bp as resources_bp
 
     app.register_blueprint(membership_bp)
     app.register_blueprint(members_space_bp)
     app.register_blueprint(renewal_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(resources_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -10,6 +10,7 @@ from network.admin import (  # noqa: F401
     mailings,
     members,
     outbox,
+    resources,
 )
 from network.admin.views import bp
 

@@ -33,13 +33,17 @@ ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
 
 # --- The event itself -------------------------------------------------------------------------
 
-def set_themes(event: Event, text: str) -> None:
-    """Themes typed as "a, b, c": trimmed, without duplicates, in the order given."""
-    names = []
-    for name in (part.strip() for part in text.split(",")):
+def parse_themes(text: str) -> list[str]:
+    """Themes typed as "a, b, c": trimmed, without duplicates (whatever the case)."""
+    names: list[str] = []
+    for name in (part.strip()[:80] for part in text.split(",")):
         if name and name.casefold() not in {n.casefold() for n in names}:
-            names.append(name[:80])
-    event.themes = [EventTheme(name=name) for name in names]
+            names.append(name)
+    return names
+
+
+def set_themes(event: Event, text: str) -> None:
+    event.themes = [EventTheme(name=name) for name in parse_themes(text)]
 
 
 def duplicate_event(event: Event, now: datetime) -> Event:

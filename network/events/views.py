@@ -34,6 +34,7 @@ from network.events.models import (
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.members_space.views import current_member
 from network.membership.services import LinkProblem
+from network.resources.services import ResourceFilter, find_resources
 
 bp = Blueprint("events", __name__)
 
@@ -91,6 +92,8 @@ def _detail_page(event: Event, guest_form: GuestRegistrationForm, status: int = 
         show_online_link=services.can_see_online_link(registration),
         register_form=RegisterForm(), guest_form=guest_form, cancel_form=CancelForm(),
         cancel_token=services.registration_token(registration) if registration else None,
+        resources=db.session.scalars(find_resources(ResourceFilter(event_id=event.id),
+                                                    for_members=member is not None)).all(),
         kinds=EVENT_KIND_LABELS, modes=EVENT_MODE_LABELS, audiences=AUDIENCE_LABELS,
         public=Audience.PUBLIC), status
 

@@ -1,0 +1,1 @@
+"""The resource library: newsletters, replays, slides, tools, referentials, workshop syntheses."""

@@ -1,0 +1,128 @@
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from sqlalchemy import extract, select
+from sqlalchemy.orm import selectinload
+from wtforms import SearchField, SelectChoice, SelectField
+from wtforms.validators import Optional
+
+from network.events.models import Event
+from network.extensions import db, utcnow
+from network.members_space.views import current_member
+from network.resources import services
+from network.resources.files import stored_path
+from network.resources.models import (
+    RESOURCE_KIND_LABELS,
+    VISIBILITY_LABELS,
+    Resource,
+    ResourceStatus,
+    ResourceTheme,
+)
+
+bp = Blueprint("resources", __name__)
+
+
+class ResourceSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Rechercher", validators=[Optional()])
+    type = SelectField("Type", validators=[Optional()], choices=[
+        SelectChoice("", "Tous les types")] + [
+        SelectChoice(code.value, label) for code, label in RESOURCE_KIND_LABELS.items()])
+    theme = SelectField("Thème", validators=[Optional()],
+                        choices=[SelectChoice("", "Tous les thèmes")])
+    annee = SelectField("Année", validators=[Optional()],
+                        choices=[SelectChoice("", "Toutes les années")])
+    evenement = SelectField("Événement", validators=[Optional()],
+                            choices=[SelectChoice("", "Tous les événements")])
+
+
+@bp.get("/ressources")
+def index():
+    for_members = current_member() is not None
+    form = _search_form(for_members)
+    criteria = services.ResourceFilter(
+        words=form.q.data or "", kind=form.type.data or "", theme=form.theme.data or "",
+        year=int(form.annee.data) if (form.annee.data or "").isdigit() else None,
+        event_id=int(form.evenement.data) if (form.evenement.data or "").isdigit() else None)
+    query = services.find_resources(criteria, for_members).options(
+        selectinload(Resource.themes))
+    page = db.paginate(query, per_page=current_app.config["RESOURCES_PAGE_SIZE"])
+    return render_template("resources/index.html", page=page, form=form,
+                           for_members=for_members, kinds=RESOURCE_KIND_LABELS,
+                           searching=bool(criteria.words.strip()))
+
+
+def _search_form(for_members: bool) -> ResourceSearchForm:
+    form = ResourceSearchForm(formdata=request.args)
+    visible = services.find_resources(services.ResourceFilter(), for_members).order_by(None)
+    ids = visible.with_only_columns(Resource.id).scalar_subquery()
+    year = extract("year", Resource.dated)
+    form.theme.choices += [SelectChoice(name, name) for name in db.session.scalars(
+        select(ResourceTheme.name).where(ResourceTheme.resource_id.in_(ids)).distinct()
+        .order_by(ResourceTheme.name))]
+    form.annee.choices += [SelectChoice(str(int(y)), str(int(y))) for y in db.session.scalars(
+        select(year).where(Resource.id.in_(ids)).distinct().order_by(year.desc()))]
+    form.evenement.choices += [SelectChoice(str(event_id), title) for event_id, title in
+                               db.session.execute(select(Event.id, Event.title).where(
+                                   Event.id.in_(select(Resource.event_id).where(
+                                       Resource.id.in_(ids)))).order_by(Event.starts_at.desc()))]
+    return form
+
+
+def _visible(resource_id: int) -> Resource | None:
+    """The resource if this visitor may see it; None asks a visitor to sign in."""
+    resource = db.get_or_404(Resource, resource_id)
+    if resource.status != ResourceStatus.PUBLISHED:
+        abort(404)
+    return resource if services.can_see(resource, current_member() is not None) else None
+
+
+def _members_only():
+    flash("Cette ressource est réservée aux membres du réseau : connectez-vous à votre espace "
+          "membre pour y accéder.", "warning")
+    return redirect(url_for("members_space.sign_in"))
+
+
+@bp.get("/ressources/<int:resource_id>")
+def detail(resource_id):
+    resource = _visible(resource_id)
+    if resource is None:
+        return _members_only()
+    return render_template("resources/detail.html", resource=resource,
+                           kinds=RESOURCE_KIND_LABELS, visibilities=VISIBILITY_LABELS)
+
+
+@bp.get("/ressources/<int:resource_id>/fichier")
+def download(resource_id):
+    resource = _visible(resource_id)
+    if resource is None:
+        return _members_only()
+    if resource.file_hash is None:
+        if resource.external_url:
+            services.count_download(resource, utcnow())
+            db.session.commit()
+            return redirect(resource.external_url)
+        abort(404)
+    path = stored_path(resource.file_hash)
+    if not path.exists():
+        abort(404)
+    services.count_download(resource, utcnow())
+    db.session.commit()
+    # Always an attachment, with its checked type and no sniffing: an upload can never be
+    # displayed as a page of the site.
+    response = send_file(path, mimetype=resource.file_type, as_attachment=True,
+                         download_name=resource.file_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
