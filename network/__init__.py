@@ -68,9 +68,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.events.views import bp as events_bp
-    from network.members_space import bp as members_space_bp
-    from network.membership import bp as membership_bp
-    from network.renewal import bp as renewal_bp
+    from network.members_space.views import bp as members_space_bp
+    from network.membership.views import bp as membership_bp
+    from network.renewal.views import bp as renewal_bp
     from network.resources.views import bp as resources_bp
 
     app.register_blueprint(membership_bp)
