@@ -41,6 +41,13 @@ class HBar:
     label: str  # the share's label, shortened if it would not fit
     y: float
     length: float
+    total: int | None = None  # what the share is out of, drawn as a light track behind the bar
+    total_length: float = 0
+
+    @property
+    def value(self) -> str:
+        count = thousands(self.share.count)
+        return count if self.total is None else f"{count} / {thousands(self.total)}"
 
 
 @dataclass(frozen=True)
@@ -53,21 +60,31 @@ class HBarChart:
     bars: list[HBar]
 
 
-def hbar_chart(shares: list[Share], tone: str = "teal", width: int = 560) -> HBarChart:
+def hbar_chart(shares: list[Share], tone: str = "teal", width: int = 560,
+               totals: list[int] | None = None) -> HBarChart:
     """Horizontal bars, one per share, labelled on the left and valued at their end.
 
     `tone` is one of the network's colours, as classes of network.css: teal, ochre, terracotta.
+    With `totals` (one per share), each bar is drawn over a track of its total, on one scale:
+    e.g. the people present over the people registered.
     """
     bar_height, gap = 20, 10
+    with_totals = totals is not None
+    pairs = list(zip(shares, totals if with_totals else [None] * len(shares), strict=True))
     # Labels take what they need, up to half the width; longer ones are shortened.
     label_chars = min(max((len(s.label) for s in shares), default=0),
                       int(width * 0.5 / CHAR_WIDTH))
     label_width = round(label_chars * CHAR_WIDTH) + 10
-    top = max((s.count for s in shares), default=0)
-    room = width - label_width - _text_width(thousands(top)) - 12
+    top = max((max(share.count, total or 0) for share, total in pairs), default=0)
+    widest = f"{thousands(top)} / {thousands(top)}" if with_totals else thousands(top)
+    room = width - label_width - _text_width(widest) - 12
+
+    def length(count: int | None) -> float:
+        return round(count / top * room, 1) if top and count else 0
+
     bars = [HBar(share, _shorten(share.label, label_chars), gap + i * (bar_height + gap),
-                 round(share.count / top * room, 1) if top else 0)
-            for i, share in enumerate(shares)]
+                 length(share.count), total, length(total))
+            for i, (share, total) in enumerate(pairs)]
     return HBarChart(width, gap + len(shares) * (bar_height + gap), label_width, bar_height,
                      tone, bars)
 

@@ -28,4 +28,5 @@ def dashboard():
         upcoming_events=stats.upcoming_events_count(now), attendance=attendance,
         attendance_chart=charts.hbar_chart([
             stats.Share(str(event.id), f"{short_date(event.starts_at)} {event.title}",
-                        figure.attended) for event, figure in attendance], width=760))
+                        figure.attended) for event, figure in attendance], width=760,
+            totals=[figure.registered for _, figure in attendance]))

@@ -1,6 +1,6 @@
 """The back-office forms of the events: times are typed in Paris time, stored in UTC."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -102,8 +102,8 @@ class EventForm(FlaskForm):
                 "audience": event.audience}
 
     def paris(self, field) -> datetime | None:
-        """The moment typed, in Paris time (DST included), as an aware datetime."""
-        return field.data.replace(tzinfo=PARIS) if field.data else None
+        """The moment typed, read in Paris time (DST included), as an aware UTC datetime."""
+        return field.data.replace(tzinfo=PARIS).astimezone(UTC) if field.data else None
 
 
 class ConfirmForm(FlaskForm):

@@ -92,15 +92,19 @@ def _apply(form: EventForm, event: Event) -> str:
     return "; ".join(changes) + ("." if changes else "")
 
 
+def _registrations(event: Event):
+    """Registered first, then the waiting list in its order, then the unconfirmed and cancelled."""
+    order = case({RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITING: 1,
+                  RegistrationStatus.UNCONFIRMED: 2}, value=Registration.status, else_=3)
+    return (select(Registration).options(joinedload(Registration.person))
+            .where(Registration.event_id == event.id)
+            .order_by(order, Registration.seq, Registration.id))
+
+
 @bp.get("/evenements/<int:event_id>")
 def events_detail(event_id):
     event = db.get_or_404(Event, event_id)
-    # Registered first, then the waiting list in its order, then the others.
-    order = case({RegistrationStatus.REGISTERED: 0, RegistrationStatus.WAITING: 1,
-                  RegistrationStatus.UNCONFIRMED: 2}, value=Registration.status, else_=3)
-    registrations = db.session.scalars(
-        select(Registration).options(joinedload(Registration.person))
-        .where(Registration.event_id == event.id).order_by(order, Registration.seq)).all()
+    registrations = db.session.scalars(_registrations(event)).all()
     waiting = [r for r in registrations if r.status == RegistrationStatus.WAITING]
     return render_template(
         "admin/events/detail.html", event=event, registrations=registrations,
@@ -180,9 +184,8 @@ def events_export(event_id):
     waiting_rank = {}
 
     def rows():
-        query = (select(Registration).options(joinedload(Registration.person))
-                 .where(Registration.event_id == event.id).order_by(Registration.seq))
-        for registration in db.session.scalars(query.execution_options(yield_per=500)):
+        query = _registrations(event).execution_options(yield_per=500)
+        for registration in db.session.scalars(query):
             if registration.status == RegistrationStatus.WAITING:
                 waiting_rank[registration.id] = len(waiting_rank) + 1
             yield [registration.name, registration.email, registration.organisation or "",

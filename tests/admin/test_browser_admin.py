@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from network.admin.services import create_admin
+from network.events.models import Registration
 from network.events.services import register_member
-from network.extensions import db
+from network.extensions import db, utcnow
 from network.membership.models import Person
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.events.helpers import make_event
@@ -121,8 +122,13 @@ def test_export_the_mailing_list_and_a_filtered_selection(page, site):
 def test_every_admin_page_renders(page, site, live_server):
     with live_server.app_context():
         event = make_event(capacity=1, starts=NOW + timedelta(days=7))
-        for person in db.session.scalars(select(Person).where(Person.status == "member")):
+        past = make_event(title="Webinaire « Prévenir l'usure »", starts=utcnow() - timedelta(
+            days=20))  # its attendance, marked, feeds the dashboard's chart
+        for came, person in enumerate(db.session.scalars(
+                select(Person).where(Person.status == "member").order_by(Person.id))):
             register_member(event, person, NOW)
+            db.session.add(Registration(event_id=past.id, person_id=person.id,
+                                        status="registered", attended=bool(came)))
         db.session.commit()
         event_id = event.id
     sign_in(page, site)
@@ -138,3 +144,10 @@ def test_every_admin_page_renders(page, site, live_server):
         assert response.status == 200, path
         expect(page.get_by_role("navigation", name="Administration")).to_be_visible()
         shoot(page, name)
+    # At the door, on a phone: the checklist fits the screen, its boxes big enough for a thumb.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/admin/evenements/{event_id}/presences")
+    box = page.get_by_label("Anne Martin").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "admin-event-attendance-phone")

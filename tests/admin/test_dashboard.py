@@ -237,6 +237,18 @@ def test_horizontal_bars_are_proportional_and_long_labels_shortened():
     assert chart.label_width + short.length < chart.width, "room left for the value"
 
 
+def test_bars_over_their_totals_share_one_scale():
+    shares = [Share("1", "Atelier", 3), Share("2", "Webinaire", 10)]
+    chart = charts.hbar_chart(shares, totals=[4, 20])
+    atelier, webinaire = chart.bars
+    assert webinaire.total_length == pytest.approx(5 * atelier.total_length, abs=0.5)
+    assert atelier.length == pytest.approx(0.75 * atelier.total_length, abs=0.1)
+    assert (atelier.value, webinaire.value) == ("3 / 4", "10 / 20")
+    assert chart.label_width + webinaire.total_length + charts._text_width("20 / 20") \
+        < chart.width, "room left for the value"
+    assert charts.hbar_chart(shares).bars[0].value == "3", "without totals, the count alone"
+
+
 def test_the_month_chart_puts_joins_above_and_exits_below_zero():
     months = [Month(2025, m, joins=m, exits=m % 3, total=10 * m) for m in range(1, 13)]
     months += [Month(2026, m, joins=1, exits=0, total=120) for m in range(1, 13)]
@@ -292,6 +304,8 @@ def test_attendance_of_the_past_year_per_event(admin_client, at_now):
     assert "Atelier de juin" in table and "75 %" in table
     assert "Sans relevé" not in table and "Trop ancien" not in table
     assert 'titre">Personnes présentes par événement, douze derniers mois</title>' in page
+    chart = page.split('id="graphique-presences-titre"')[1].split("</svg>")[0]
+    assert 'class="chart-track"' in chart and 'class="chart-value">3 / 4</text>' in chart
     second = make_event(title="Webinaire d'octobre", starts=NOW - timedelta(days=40))
     db.session.add(Registration(event_id=second.id, person_id=people[0].id,
                                 status="registered", attended=True))

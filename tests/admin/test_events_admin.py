@@ -1,5 +1,7 @@
 """The back-office of the events: write, publish, invite, follow, mark who came."""
 
+import csv
+import io
 import re
 from collections import Counter
 from datetime import timedelta
@@ -14,7 +16,11 @@ from network.events.models import (
     EventStatus,
     Registration,
 )
-from network.events.services import mark_attendance, register_member
+from network.events.services import (
+    mark_attendance,
+    register_member,
+    request_guest_registration,
+)
 from network.extensions import db, utcnow
 from network.templating import PARIS
 from tests.events.helpers import make_event
@@ -148,10 +154,37 @@ def test_attendance_checklist_saves_and_feeds_the_figures(admin_client):
     assert attended == [True, False, True]
     detail = admin_client.get(f"/admin/evenements/{event.id}").text
     assert "67 %" in detail
-    csv = admin_client.get(f"/admin/evenements/{event.id}/export.csv").data.decode("utf-8-sig")
-    assert csv.splitlines()[0].startswith("Nom;E-mail") or csv.splitlines()[0].startswith(
-        "Nom,E-mail")
-    assert csv.count("présent") == 2 and csv.count("absent") == 1
+    export = admin_client.get(f"/admin/evenements/{event.id}/export.csv").data.decode(
+        "utf-8-sig")
+    assert [line.rsplit(";", 1)[1] for line in export.splitlines()[1:]] == [
+        "présent", "absent", "présent"]
+
+
+def test_the_event_page_and_the_csv_list_the_registered_then_the_waiting_list(admin_client):
+    event = make_event(capacity=1, starts=soon(), audience="public")
+    request_guest_registration(event, "Gaëlle Externe", "gaelle@exemple.fr", "=1+1", utcnow())
+    members_registered(event, 3)
+    page = admin_client.get(f"/admin/evenements/{event.id}").text
+    table = page.split('id="inscriptions"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    assert [re.sub(r"<[^>]+>|\s+", " ", row).split()[:2] for row in rows] == [
+        ["Membre0", "Martin"], ["Membre1", "Martin"], ["Membre2", "Martin"],
+        ["Gaëlle", "Externe"]]
+    assert "Inscrit·e" in rows[0] and "Liste d&#39;attente (1)" in rows[1] \
+        and "Liste d&#39;attente (2)" in rows[2] and "Adresse à confirmer" in rows[3]
+    assert "<td>membre</td>" in rows[0] and "<td>externe</td>" in rows[3]
+    response = admin_client.get(f"/admin/evenements/{event.id}/export.csv")
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="inscriptions-evenement-{event.id}.csv"'
+    header, *lines = csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";")
+    assert header == ["Nom", "E-mail", "Structure", "Membre ou externe", "État",
+                      "Position en liste d'attente", "Inscrit le", "Présence"]
+    assert [(line[1], line[3], line[4], line[5]) for line in lines] == [
+        ("m0@exemple.fr", "membre", "Inscrit·e", ""),
+        ("m1@exemple.fr", "membre", "Liste d'attente", "1"),
+        ("m2@exemple.fr", "membre", "Liste d'attente", "2"),
+        ("gaelle@exemple.fr", "externe", "Adresse à confirmer", "")]
+    assert lines[3][2] == "'=1+1", "a formula is never run by the spreadsheet"
 
 
 def test_materials_are_added_announced_and_removed(admin_client, smtp):
@@ -163,7 +196,8 @@ def test_materials_are_added_announced_and_removed(admin_client, smtp):
         Registration.person_id == anne.id))})
     db.session.commit()
     page = admin_client.post(f"/admin/evenements/{event.id}/supports",
-                             data={"title": "Diaporama", "url": "ftp://x"},
+                             data={"title": "Diaporama",
+                                   "url": "ftp://fichiers.exemple.fr/diaporama.pdf"},
                              follow_redirects=True).text
     assert "Support non ajouté" in page
     admin_client.post(f"/admin/evenements/{event.id}/supports",
