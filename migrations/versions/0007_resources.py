@@ -55,6 +55,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_resource_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resource_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_resource_status'), ['status'], unique=False)
+        batch_op.create_index('ix_resource_search_vector', ['search_vector'], unique=False,
+                              postgresql_using='gin')
 
     op.create_table('download_count',
     sa.Column('resource_id', sa.Integer(), nullable=False),
@@ -87,6 +89,7 @@ def downgrade():
     op.drop_table('resource_theme')
     op.drop_table('download_count')
     with op.batch_alter_table('resource', schema=None) as batch_op:
+        batch_op.drop_index('ix_resource_search_vector')
         batch_op.drop_index(batch_op.f('ix_resource_status'))
         batch_op.drop_index(batch_op.f('ix_resource_kind'))
         batch_op.drop_index(batch_op.f('ix_resource_event_id'))

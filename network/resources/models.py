@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,6 +51,10 @@ RESOURCE_STATUS_LABELS = {ResourceStatus.DRAFT: "Brouillon", ResourceStatus.PUBL
 
 class Resource(db.Model):
     """A document of the network: an uploaded file or a link (a video replay, say)."""
+
+    # PostgreSQL's full-text index (on SQLite, a plain index of an empty column).
+    __table_args__ = (Index("ix_resource_search_vector", "search_vector",
+                            postgresql_using="gin"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -52,9 +52,12 @@ def matching(query: Select, words: str) -> Select:
     if _sqlite():
         # Each word as a prefix ("equip" finds "équipes"), all of them required.
         match = " ".join(f'"{term}"*' for term in terms)
+        # Materialised once: otherwise SQLite runs the full-text query again for each row when
+        # counting the results (400 ms instead of a few on 5,000 resources).
         ranked = (text(f"SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 5.0, 1.0) AS rank "
                        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
-                  .bindparams(match=match).columns(id=Integer, rank=Float).subquery())
+                  .bindparams(match=match).columns(id=Integer, rank=Float)
+                  .cte("ranked").prefix_with("MATERIALIZED"))
         return query.join(ranked, ranked.c.id == Resource.id).order_by(None).order_by(
             ranked.c.rank, Resource.dated.desc(), Resource.id.desc())
     tsquery = func.plainto_tsquery("french", func.unaccent(" ".join(terms)))
