@@ -26,6 +26,7 @@ from network.mail.services import Email, queue_batch, queue_emails
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, normalise_email, signed_serializer
+from network.resources.models import Resource, ResourceStatus
 from network.urls import external_url
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
@@ -94,9 +95,13 @@ def add_material(event: Event, title: str, url: str, now: datetime, announce: bo
     attended = db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.event_id == event.id, Registration.attended.is_(True)))
     statuses = (RegistrationStatus.REGISTERED,)
+    # The library's documents of the event go with the links (replays, slides).
+    resources = db.session.scalars(select(Resource).where(
+        Resource.event_id == event.id, Resource.status == ResourceStatus.PUBLISHED)
+        .order_by(Resource.dated, Resource.id)).all()
     return _tell_registered(event, "event_materials", f"Supports disponibles : {event.title}",
                             f"event-materials:{event.id}:{material.id}", now, statuses,
-                            only_attended=bool(attended))
+                            only_attended=bool(attended), resources=resources)
 
 
 def _tell_registered(event: Event, template: str, subject: str, key: str, now: datetime,

@@ -187,3 +187,28 @@ def test_a_resource_needs_a_file_or_a_link(admin_client):
     response = admin_client.post("/admin/ressources/nouvelle", data=FORM)
     assert response.status_code == 400 and "Déposez un fichier ou indiquez un lien." in \
         response.text
+
+
+def test_an_events_page_and_its_materials_email_link_its_resources(admin_client, client, smtp):
+    from network.events.services import add_material, register_member
+    from network.scheduler.tick import run_tick
+    from tests.events.helpers import NOW, make_event
+
+    event = make_event()
+    anne = make_member(email="anne@exemple.fr")
+    register_member(event, anne, NOW)
+    replay = make_resource("Replay de l'atelier")
+    replay.event_id = event.id
+    make_resource("Sans rapport")
+    db.session.commit()
+    page = client.get(f"/evenements/{event.id}").text
+    assert f"/ressources/{replay.id}" in page and "Sans rapport" not in page
+    add_material(event, "Diaporama", "https://exemple.fr/diaporama.pdf", NOW, announce=True)
+    db.session.commit()
+    app_config = admin_client.application.config
+    app_config["RENEWAL_OPENS"] = "06-01"
+    run_tick(NOW)
+    [mail] = [m for m in smtp.to(anne.email) if m["Subject"].startswith("Supports")]
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert f"http://reseau.test/ressources/{replay.id}" in body
+    assert "https://exemple.fr/diaporama.pdf" in body
