@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.events.views import bp as events_bp
+    from network.health import bp as health_bp
     from network.members_space.views import bp as members_space_bp
     from network.membership.views import bp as membership_bp
     from network.renewal.views import bp as renewal_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(renewal_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -6,6 +6,7 @@ from network.admin import charts, stats
 from network.admin.views import bp
 from network.extensions import utcnow
 from network.membership.models import Status
+from network.scheduler.heartbeat import last_tick, tick_is_late
 from network.templating import short_date
 
 
@@ -15,8 +16,10 @@ def dashboard():
     by_status = stats.count_by_status()
     exits = stats.exits_this_year_by_reason(now)
     attendance = stats.attendance_of_past_year(now)
+    last = last_tick()
     return render_template(
         "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
+        last_tick=last, tick_late=tick_is_late(last, now),
         members=by_status[Status.MEMBER], applicants=by_status[Status.APPLICANT],
         joins_this_year=stats.joins_this_year(now),
         exits_this_year=sum(share.count for share in exits), exits_by_reason=exits,

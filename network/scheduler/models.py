@@ -12,3 +12,10 @@ class SchedulerLease(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime]
+
+
+class SchedulerHeartbeat(db.Model):
+    """When the last tick finished (real time): for /healthz and the dashboard."""
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_tick_at: Mapped[datetime]

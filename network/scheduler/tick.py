@@ -5,11 +5,13 @@ from datetime import datetime
 from flask import current_app
 
 from network.events.services import queue_requested_invitations, send_event_reminders
+from network.extensions import utcnow
 from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
 from network.renewal.services import run_renewal
+from network.scheduler.heartbeat import record_tick
 
 log = logging.getLogger("network.scheduler")
 
@@ -47,5 +49,6 @@ def run_tick(now: datetime, progress=None) -> TickReport:
             break
         if progress:
             progress("E-mails envoyés", report.delivery.sent)
+    record_tick(utcnow())
     log.info("tick %s: %s", now.isoformat(), report)
     return report
