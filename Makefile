@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install db run test lint clean
+.PHONY: install db run serve-prod test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ db: install
 
 run: db
 	$(BIN)/flask serve
+
+# Production web service (NETWORK_CONFIG=production and the settings of deploy/env.example in
+# the environment); run `flask scheduler` once beside it.
+serve-prod: db
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

@@ -79,6 +79,9 @@ class Config:
     RESOURCE_STORAGE_DIR = None
     RESOURCES_PAGE_SIZE = 20
 
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_FIX_HOPS = 0
+
     # The back-office signs an admin out after this much inactivity.
     ADMIN_SESSION_IDLE_MINUTES = 60
 
@@ -95,6 +98,8 @@ class Config:
 
 class ProductionConfig(Config):
     SCHEDULER_IN_APP = False
+    # Behind one reverse proxy (deploy/nginx.conf): trust its X-Forwarded-* headers once.
+    PROXY_FIX_HOPS = 1
     MAIL_BACKEND = "smtp"
     MAIL_USE_TLS = True
     MAIL_PORT = 587

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, production_problems
 from network import extensions as ext
@@ -24,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_outbox_delivery(app)
     register_commands(app)
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        # The client's address and scheme as the proxy saw them (rate limits, secure cookies).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
