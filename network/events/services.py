@@ -22,7 +22,7 @@ from network.events.models import (
     RegistrationStatus,
 )
 from network.extensions import db
-from network.mail.services import Email, queue_batch, queue_emails
+from network.mail.services import Email, queue_emails, queue_to_people
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, normalise_email, signed_serializer
@@ -432,26 +432,26 @@ def queue_requested_invitations(now: datetime, progress=None) -> int:
     for invitation in db.session.scalars(select(EventInvitation).where(
             EventInvitation.queued_at.is_(None))).all():
         event = db.session.get(Event, invitation.event_id)
-        last_id = 0
-        while event.status == EventStatus.PUBLISHED:
-            batch = db.session.scalars(invitation_recipients(invitation)
-                                       .where(Person.id > last_id).limit(batch_size)).all()
-            if not batch:
-                break
-            if not queue_batch([Email(
-                    f"event-invitation:{event.id}:{person.id}", person.email, "event_invitation",
-                    f"Invitation : {event.title}", person,
-                    context={"event": event, "register_link": external_url(
-                        "events.invitation", token=invitation_token(event, person))})
-                    for person in batch], now):
-                continue
-            last_id = batch[-1].id
-            queued += len(batch)
-            if progress:
-                progress(f"Invitation « {event.title} »", queued)
+        if event.status == EventStatus.PUBLISHED:
+            queued += _queue_invitation(invitation, event, now, batch_size, progress, queued)
         invitation.queued_at = now
         db.session.commit()
     return queued
+
+
+def _queue_invitation(invitation: EventInvitation, event: Event, now: datetime, batch_size: int,
+                      progress, already: int) -> int:
+    def email_for(person: Person) -> Email:
+        return Email(f"event-invitation:{event.id}:{person.id}", person.email,
+                     "event_invitation", f"Invitation : {event.title}", person,
+                     context={"event": event, "register_link": external_url(
+                         "events.invitation", token=invitation_token(event, person))})
+
+    def on_batch(done: int) -> None:
+        progress(f"Invitation « {event.title} »", already + done)
+
+    return queue_to_people(invitation_recipients(invitation), email_for, now, batch_size,
+                           on_batch if progress else None)
 
 
 def send_event_reminders(now: datetime, progress=None) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db, utcnow
 from network.mail.models import OutboxMessage, OutboxStatus, message_id
+from network.membership.models import Person
 
 log = logging.getLogger("network.mail")
 
@@ -86,6 +87,25 @@ def queue_batch(emails: list[Email], now: datetime) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def queue_to_people(people, email_for, now: datetime, batch_size: int,
+                    on_batch=None) -> int:
+    """One e-mail per person of `people` (a query of Person), in committed batches of ids.
+
+    The keys make a re-run, or a run after a crash, skip whoever already has their copy.
+    `on_batch(queued)` hears of each batch (progress on a terminal)."""
+    queued = last_id = 0
+    while True:
+        batch = db.session.scalars(people.where(Person.id > last_id).limit(batch_size)).all()
+        if not batch:
+            return queued
+        if not queue_batch([email_for(person) for person in batch], now):
+            continue
+        last_id = batch[-1].id
+        queued += len(batch)
+        if on_batch:
+            on_batch(queued)
 
 
 def email_renderer():

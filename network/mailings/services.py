@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from network.extensions import db
 from network.mail.models import OutboxMessage
-from network.mail.services import Email, queue_batch, queue_emails
+from network.mail.services import Email, queue_emails, queue_to_people
 from network.mailings.models import Mailing
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
@@ -55,25 +55,25 @@ def queue_requested_mailings(now: datetime, batch_size: int = 500, progress=None
     pending = db.session.scalars(select(Mailing).where(
         Mailing.send_requested_at.is_not(None), Mailing.queued_at.is_(None))).all()
     for mailing in pending:
-        body_html = render_markdown(mailing.body_markdown)
-        last_id = 0
-        while True:
-            batch = db.session.scalars(
-                recipients_query(mailing).where(Person.id > last_id).limit(batch_size)).all()
-            if not batch:
-                break
-            # The key makes a second run skip whoever already has their copy.
-            if not queue_batch([_mailing_email(mailing, person, person.email,
-                                               f"mailing:{mailing.id}:{person.id}", body_html)
-                                for person in batch], now):
-                continue
-            last_id = batch[-1].id
-            queued += len(batch)
-            if progress:
-                progress(f"Envoi « {mailing.subject} »", queued)
+        queued += _queue_mailing(mailing, now, batch_size, progress, queued)
         mailing.queued_at = now
         db.session.commit()
     return queued
+
+
+def _queue_mailing(mailing: Mailing, now: datetime, batch_size: int, progress,
+                   already: int) -> int:
+    body_html = render_markdown(mailing.body_markdown)
+
+    def email_for(person: Person) -> Email:
+        return _mailing_email(mailing, person, person.email,
+                              f"mailing:{mailing.id}:{person.id}", body_html)
+
+    def on_batch(done: int) -> None:
+        progress(f"Envoi « {mailing.subject} »", already + done)
+
+    return queue_to_people(recipients_query(mailing), email_for, now, batch_size,
+                           on_batch if progress else None)
 
 
 def delivery_counts(mailing_ids: list[int]) -> dict[int, dict[str, int]]:
