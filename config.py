@@ -48,7 +48,8 @@ class Config:
     SCHEDULER_TICK_SECONDS = 60
     SCHEDULER_IN_APP = True
 
-    # Anti-spam on the sign-up form.
+    # Anti-spam on the sign-up, sign-in and guest forms. "memory://" counts per process (one
+    # process in development); "database://" counts in the database, shared by every worker.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     JOIN_RATE_LIMIT_PER_IP = "20 per hour"
@@ -100,6 +101,7 @@ class ProductionConfig(Config):
     SCHEDULER_IN_APP = False
     # Behind one reverse proxy (deploy/nginx.conf): trust its X-Forwarded-* headers once.
     PROXY_FIX_HOPS = 1
+    RATELIMIT_STORAGE_URI = "database://"
     MAIL_BACKEND = "smtp"
     MAIL_USE_TLS = True
     MAIL_PORT = 587
@@ -119,6 +121,9 @@ def production_problems(config):
                         "(postgresql+psycopg://user:password@host/dbname)")
     if config.get("MAIL_BACKEND") != "smtp" or not config.get("MAIL_SERVER"):
         problems.append("FLASK_MAIL_SERVER must name the SMTP relay (MAIL_BACKEND=smtp)")
+    if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory"):
+        problems.append("FLASK_RATELIMIT_STORAGE_URI must be shared by every worker "
+                        "(database://)")
     if (config.get("BASE_URL") or "").startswith("http://127.0.0.1"):
         problems.append("FLASK_BASE_URL must be the public address of the site")
     return problems

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, production_problems
 from network import extensions as ext
+from network import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,7 @@ from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
+from network.ratelimit import purge_expired_counters
 from network.renewal.services import run_renewal
 from network.scheduler.heartbeat import record_tick
 
@@ -35,6 +36,7 @@ def run_tick(now: datetime, progress=None) -> TickReport:
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
     report.anonymised = anonymise_departed(now)
+    purge_expired_counters(now)
     report.renewal = run_renewal(now, progress)
     report.mailing_emails_queued = queue_requested_mailings(now, progress=progress)
     report.event_invitations = queue_requested_invitations(now, progress)

@@ -51,6 +51,9 @@ def test_production_refuses_unsafe_settings():
             "BASE_URL": "https://reseau-qvt.exemple.fr"}
     assert production_problems(safe) == []
     assert unsafe["SECRET_KEY"] == DEV_SECRET_KEY
+    per_process = production_problems({**safe, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert per_process == [
+        "FLASK_RATELIMIT_STORAGE_URI must be shared by every worker (database://)"]
 
 
 def test_production_config_refuses_to_start(monkeypatch):
