@@ -80,6 +80,9 @@ class Config:
     RESOURCE_STORAGE_DIR = None
     RESOURCES_PAGE_SIZE = 20
 
+    # Logs on stderr, one line per request and per job step: "text" to read, "json" to index.
+    LOG_FORMAT = "text"
+
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = 0
 
@@ -102,6 +105,7 @@ class ProductionConfig(Config):
     # Behind one reverse proxy (deploy/nginx.conf): trust its X-Forwarded-* headers once.
     PROXY_FIX_HOPS = 1
     RATELIMIT_STORAGE_URI = "database://"
+    LOG_FORMAT = "json"
     MAIL_BACKEND = "smtp"
     MAIL_USE_TLS = True
     MAIL_PORT = 587

@@ -12,10 +12,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# One line per request on stdout (journald keeps it): the path without its query string, so that
-# searched words and e-mail addresses typed in forms never reach the logs.
-accesslog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# The application logs one structured line per request itself (network/logs.py: URL rule, ids,
+# status, duration; no query string, IP address or token), so gunicorn's access log stays off.
+accesslog = None
 errorlog = "-"
 # The reverse proxy on the same machine sets X-Forwarded-For and X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, production_problems
 from network import extensions as ext
 from network import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
+from network.logs import configure_logging, register_request_log
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     load_config(app, test_config)
+    configure_logging(app.config["LOG_FORMAT"])
+    register_request_log(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -31,6 +31,7 @@ def admin_required():
         return redirect(url_for("admin.login", next=request.full_path))
     session["admin_seen"] = now.timestamp()
     g.admin = admin
+    g.admin_id = admin.id
     return None
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db, utcnow
+from network.logs import log_event
 from network.mail.models import OutboxMessage, OutboxStatus, message_id
 from network.membership.models import Person
 
@@ -290,6 +291,7 @@ def _mark_sent(message: Row, now: datetime, report: DeliveryReport) -> None:
 def _mark_failure(message, now, smtp_code: int, error: str, report: DeliveryReport) -> None:
     if 500 <= smtp_code < 600:
         _mark(message, status=OutboxStatus.FAILED, last_error=error)
+        log_event(log, "mail.failed", logging.WARNING, message_id=message.id, smtp_code=smtp_code)
         report.failed += 1
     else:
         _mark_retry(message, now, error, report)
@@ -300,10 +302,12 @@ def _mark_retry(message: Row, now: datetime, error: str,
     attempts = message.attempts + 1
     if attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         _mark(message, status=OutboxStatus.FAILED, last_error=error)
+        log_event(log, "mail.failed", logging.WARNING, message_id=message.id, attempts=attempts)
         report.failed += 1
     else:
         _mark(message, status=OutboxStatus.PENDING, last_error=error,
               next_attempt_at=now + retry_delay(attempts))
+        log_event(log, "mail.retry", logging.WARNING, message_id=message.id, attempts=attempts)
         report.retried += 1
 
 
@@ -318,7 +322,7 @@ def deliver_after_response(app) -> None:
         try:
             deliver_pending()
         except Exception:
-            log.exception("delivery after the request failed; the next tick will retry")
+            log.exception("mail.delivery_after_request_failed")
 
 
 def retry_failed(message_ids: list[int] | None, now: datetime) -> int:

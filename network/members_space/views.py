@@ -54,6 +54,7 @@ def current_member() -> Person | None:
         flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
         return None
     session["member_seen"] = now
+    g.member_id = person.id
     return person
 
 

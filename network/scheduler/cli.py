@@ -1,4 +1,3 @@
-import logging
 import os
 from datetime import UTC, datetime
 
@@ -12,11 +11,6 @@ from network.extensions import utcnow
 from network.scheduler.runner import build_scheduler
 from network.scheduler.tick import run_tick
 from network.templating import PARIS
-
-
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def parse_now(value: str | None) -> datetime:
@@ -34,7 +28,6 @@ def parse_now(value: str | None) -> datetime:
 @with_appcontext
 def tick_command(now_text):
     """Run one tick of the scheduler now (or at --now)."""
-    configure_logging()
     with force_locale("fr"):
         report = run_tick(parse_now(now_text),
                           progress=lambda step, done: click.echo(f"  … {step} : {done}"))
@@ -51,7 +44,6 @@ def tick_command(now_text):
 @with_appcontext
 def scheduler_command():
     """Run the scheduler alone, in the foreground (the production scheduler process)."""
-    configure_logging()
     build_scheduler(current_app._get_current_object(), blocking=True).start()
 
 
@@ -62,7 +54,6 @@ def scheduler_command():
 @with_appcontext
 def serve_command(host, port, reload):
     """Serve the site for development, with the scheduler inside (one instance)."""
-    configure_logging()
     app = current_app._get_current_object()
     # With the reloader this command runs twice (a watcher, then the server): the scheduler
     # must start in the server process only, or every tick runs twice.

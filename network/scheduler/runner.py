@@ -7,6 +7,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask_babel import force_locale
 
 from network.extensions import db, utcnow
+from network.logs import log_event
 from network.scheduler.lease import hold_lease
 from network.scheduler.tick import run_tick
 
@@ -20,11 +21,12 @@ def tick_job(app, holder: str) -> None:
             now = utcnow()
             # Lease for three intervals: a scheduler that dies is replaced soon after.
             if not hold_lease(holder, now, 3 * app.config["SCHEDULER_TICK_SECONDS"]):
-                log.info("another scheduler holds the lease: staying idle")
+                log_event(log, "scheduler.idle", holder=holder)
                 return
             run_tick(now)
         except Exception:
-            log.exception("tick failed; the next one will catch up")
+            # The next tick catches up from the database state.
+            log.exception("job.failed", extra={"fields": {"job": "tick"}})
             db.session.rollback()
 
 
@@ -36,6 +38,8 @@ def build_scheduler(app, blocking: bool):
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     holder = f"{socket.gethostname()}:{os.getpid()}"
+    log_event(log, "scheduler.started", holder=holder,
+              interval=app.config["SCHEDULER_TICK_SECONDS"])
     scheduler.add_job(tick_job, "interval", args=[app, holder], id="tick", replace_existing=True,
                       seconds=app.config["SCHEDULER_TICK_SECONDS"], next_run_time=utcnow())
     return scheduler

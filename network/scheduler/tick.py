@@ -6,6 +6,7 @@ from flask import current_app
 
 from network.events.services import queue_requested_invitations, send_event_reminders
 from network.extensions import utcnow
+from network.logs import log_event
 from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
@@ -31,16 +32,31 @@ class TickReport:
 def run_tick(now: datetime, progress=None) -> TickReport:
     """Do everything due at `now`, from the database state: a late or repeated tick catches up.
 
-    `progress(step, done)`, if given, hears of each batch of the jobs that touch every member.
+    `progress(step, done)`, if given, hears of each batch of the jobs that touch every member;
+    every batch and every step is also a line of the log.
     """
+    def batch_done(step: str, done: int) -> None:
+        log_event(log, "job.batch", job="tick", step=step, done=done)
+        if progress:
+            progress(step, done)
+
+    def step_done(step: str, **counts) -> None:
+        log_event(log, "job.step", job="tick", step=step, **counts)
+
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
+    step_done("applications", expired=report.expired_applications)
     report.anonymised = anonymise_departed(now)
-    purge_expired_counters(now)
-    report.renewal = run_renewal(now, progress)
-    report.mailing_emails_queued = queue_requested_mailings(now, progress=progress)
-    report.event_invitations = queue_requested_invitations(now, progress)
-    report.event_reminders = send_event_reminders(now, progress)
+    step_done("retention", anonymised=report.anonymised)
+    step_done("rate_limits", purged=purge_expired_counters(now))
+    report.renewal = run_renewal(now, batch_done)
+    step_done("renewal", **report.renewal)
+    report.mailing_emails_queued = queue_requested_mailings(now, progress=batch_done)
+    step_done("mailings", queued=report.mailing_emails_queued)
+    report.event_invitations = queue_requested_invitations(now, batch_done)
+    step_done("event_invitations", queued=report.event_invitations)
+    report.event_reminders = send_event_reminders(now, batch_done)
+    step_done("event_reminders", queued=report.event_reminders)
     batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:
         batch = deliver_pending(now)
@@ -49,8 +65,9 @@ def run_tick(now: datetime, progress=None) -> TickReport:
         report.delivery.failed += batch.failed
         if batch.sent + batch.retried + batch.failed < batch_size:
             break
-        if progress:
-            progress("E-mails envoyés", report.delivery.sent)
+        batch_done("E-mails envoyés", report.delivery.sent)
+    step_done("delivery", sent=report.delivery.sent, retried=report.delivery.retried,
+              failed=report.delivery.failed)
     record_tick(utcnow())
-    log.info("tick %s: %s", now.isoformat(), report)
+    log_event(log, "job.done", job="tick", at=now.isoformat())
     return report

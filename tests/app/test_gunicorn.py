@@ -1,5 +1,6 @@
 """Production as deployed: gunicorn with deploy/gunicorn.conf.py, two workers, PostgreSQL."""
 
+import json
 import os
 import subprocess
 import sys
@@ -53,6 +54,8 @@ def test_gunicorn_serves_the_main_pages_with_the_production_settings(database_ur
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
-    assert '"GET /ressources"' in output, "one line per request"
-    assert "mot-cherche-secret" not in output, "no query string in the access log"
+    requests = [json.loads(line) for line in output.splitlines()
+                if line.startswith("{") and '"event": "request"' in line]
+    assert {"/", "/evenements", "/ressources", "/healthz"} <= {line["rule"] for line in requests}
+    assert "mot-cherche-secret" not in output, "no query string in the logs"
     assert "Booting worker" in output and output.count("Booting worker") >= 2

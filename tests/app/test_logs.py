@@ -1,0 +1,68 @@
+"""Structured logs: a line per request and per job step, with ids and never personal data."""
+
+import json
+from datetime import timedelta
+
+from network.extensions import utcnow
+from network.scheduler.tick import run_tick
+from tests.factories import NOW, make_applicant, make_member
+
+
+def log_lines(captured: str) -> list[dict]:
+    return [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
+
+
+def test_each_request_is_one_json_line_with_its_rule_and_ids_only(make_app, capsys):
+    app = make_app(LOG_FORMAT="json")
+    with app.app_context():
+        member_id = make_member(NOW - timedelta(days=100), email="anne.martin@exemple.fr").id
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["member_id"] = member_id
+            session["member_seen"] = utcnow().timestamp()
+        capsys.readouterr()
+        client.get("/espace")
+        client.get("/evenements/424242?recherche=anne.martin@exemple.fr",
+                   headers={"X-Request-ID": "nginx-abc"})
+        client.get("/connexion/jeton-secret-de-connexion")
+        client.post("/connexion", data={"email": "anne.martin@exemple.fr"})
+
+    captured = capsys.readouterr().err
+    space, event, link, form = [line for line in log_lines(captured) if line["event"] == "request"]
+    assert space["rule"] == "/espace" and space["status"] == 200
+    assert space["member_id"] == member_id and space["admin_id"] is None
+    assert space["ms"] > 0 and space["level"] == "INFO" and space["at"].startswith("20")
+    assert event["rule"] == "/evenements/<int:event_id>" and event["event_id"] == 424242
+    assert event["status"] == 404 and event["trace_id"] == "nginx-abc"
+    assert link["rule"] == "/connexion/<token>"
+    assert form["method"] == "POST" and form["status"] == 200
+    for secret in ("anne.martin", "jeton-secret", "recherche", "127.0.0.1", "Martin"):
+        assert secret not in captured
+
+
+def test_development_logs_read_as_text(make_app, capsys):
+    app = make_app(LOG_FORMAT="text")
+    capsys.readouterr()
+    app.test_client().get("/evenements")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert " INFO request " in line
+    assert "method=GET rule=/evenements status=200 ms=" in line
+
+
+def test_each_step_of_a_tick_is_a_line_with_its_counts(make_app, capsys):
+    app = make_app(LOG_FORMAT="json")
+    with app.app_context():
+        make_applicant(NOW - timedelta(days=40), email="oubli@exemple.fr")
+        make_member(NOW - timedelta(days=1), email="nouvelle@exemple.fr")
+        capsys.readouterr()
+        run_tick(NOW)
+
+    lines = log_lines(capsys.readouterr().err)
+    steps = {line["step"]: line for line in lines if line["event"] == "job.step"}
+    assert list(steps) == ["applications", "retention", "rate_limits", "renewal", "mailings",
+                           "event_invitations", "event_reminders", "delivery"]
+    assert steps["applications"]["expired"] == 1
+    assert {"forms", "reminders", "dropped"} <= set(steps["renewal"])
+    assert steps["delivery"]["sent"] >= 1, "the newcomer's welcome was sent"
+    assert lines[-1]["event"] == "job.done" and lines[-1]["job"] == "tick"
+    assert "oubli@" not in json.dumps(lines) and "nouvelle@" not in json.dumps(lines)
