@@ -116,10 +116,12 @@ def register_outbox_delivery(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from network.admin.cli import admin_cli
+    from network.backup import backup_cli
     from network.demo import demo_command
     from network.scheduler.cli import scheduler_command, serve_command, tick_command
 
-    for command in (tick_command, scheduler_command, serve_command, admin_cli, demo_command):
+    for command in (tick_command, scheduler_command, serve_command, admin_cli, demo_command,
+                    backup_cli):
         app.cli.add_command(command)
 
 

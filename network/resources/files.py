@@ -102,10 +102,13 @@ def store_upload(upload) -> StoredFile:
                       pdf_text(content) if file_type == PDF else "")
 
 
+def storage_folder() -> Path:
+    return Path(current_app.config["RESOURCE_STORAGE_DIR"] or
+                Path(current_app.instance_path) / "ressources")
+
+
 def stored_path(digest: str) -> Path:
-    folder = Path(current_app.config["RESOURCE_STORAGE_DIR"] or
-                  Path(current_app.instance_path) / "ressources")
-    return folder / digest[:2] / digest
+    return storage_folder() / digest[:2] / digest
 
 
 def pdf_text(content: bytes, max_chars: int = 200_000) -> str:
