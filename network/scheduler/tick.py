@@ -1,4 +1,5 @@
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,8 +42,11 @@ def run_tick(now: datetime, progress=None) -> TickReport:
             progress(step, done)
 
     def step_done(step: str, **counts) -> None:
-        log_event(log, "job.step", job="tick", step=step, **counts)
+        # A step that found nothing to do says nothing: a quiet minute is one line.
+        if any(counts.values()):
+            log_event(log, "job.step", job="tick", step=step, **counts)
 
+    started = time.perf_counter()
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
     step_done("applications", expired=report.expired_applications)
@@ -69,5 +73,6 @@ def run_tick(now: datetime, progress=None) -> TickReport:
     step_done("delivery", sent=report.delivery.sent, retried=report.delivery.retried,
               failed=report.delivery.failed)
     record_tick(utcnow())
-    log_event(log, "job.done", job="tick", at=now.isoformat())
+    log_event(log, "job.done", job="tick", now=now.isoformat(),
+              ms=round((time.perf_counter() - started) * 1000, 1))
     return report
