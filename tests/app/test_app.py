@@ -1,6 +1,8 @@
 """The application's shell: pages, configuration, scheduler wiring."""
 
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,11 @@ def test_the_scheduler_runs_one_tick_at_a_time_and_catches_up(app):
         assert job.misfire_grace_time >= 600
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_example_environment_file_lists_every_setting_and_only_real_ones():
+    example = (Path(__file__).resolve().parents[2] / "deploy" / "env.example").read_text()
+    named = set(re.findall(r"^#?FLASK_([A-Z_]+)=", example, re.MULTILINE))
+    settings = {key for key in dir(ProductionConfig) if key.isupper()}
+    assert settings - named == set(), "settings missing from deploy/env.example"
+    assert named - settings == set(), "deploy/env.example names settings that do not exist"
