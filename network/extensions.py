@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import request
+from flask import current_app, has_app_context, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -24,7 +24,10 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current instant, as the pages see it. The tests pin it (FROZEN_NOW) so that what a page
+    records and what the tick they run at a chosen instant then does agree, whatever the day."""
+    frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
+    return frozen or datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -2,6 +2,7 @@ import os
 import shutil
 import tempfile
 import threading
+from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
@@ -26,8 +27,21 @@ def unavailable(what: str, why: str):
     pytest.skip(f"{what} unavailable: {why}")
 
 
+# CI's production job (NETWORK_TEST_SETTINGS=production): the production settings a test harness
+# can keep. Secure cookies and TLS to the SMTP sink stay off; gunicorn and scheduler processes are
+# started with the full production configuration by tests/app/test_gunicorn.py.
+PRODUCTION_LIKE = {"LOG_FORMAT": "json", "RATELIMIT_STORAGE_URI": "database://",
+                   "PROXY_FIX_HOPS": 1, "SCHEDULER_IN_APP": False}
+
+
+# The instant every page sees: an hour before the fixed times the tests act at
+# (tests.factories.NOW, tests.events.helpers.NOW), so what a page queues is due when a test then
+# ticks at those. The suite behaves the same whatever the day and hour it runs.
+FROZEN_NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
 def base_config(database_url: str) -> dict:
-    return {
+    config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -40,7 +54,11 @@ def base_config(database_url: str) -> dict:
         "MAIL_TIMEOUT": 2.0,
         "ADMIN_NOTIFICATION_EMAILS": ["gt-qvt@exemple.fr"],
         "BASE_URL": "http://reseau.test",
+        "FROZEN_NOW": FROZEN_NOW,
     }
+    if os.environ.get("NETWORK_TEST_SETTINGS") == "production":
+        config.update(PRODUCTION_LIKE)
+    return config
 
 
 def migrate_to_head(database_url: str) -> None:

@@ -35,8 +35,8 @@ def request_sign_in_link(email: str, now: datetime) -> None:
         person.sign_in_nonce = secrets.token_hex(8)
     token = signed_serializer("sign-in").dumps(
         {"p": person.id, "n": person.sign_in_nonce, "t": int(now.timestamp())})
-    queue_email(f"sign-in:{person.id}:{now.isoformat()}", person.email, "sign_in_link",
-                "Votre lien de connexion à l'espace membre", person=person, now=now,
+    queue_email(f"sign-in:{person.id}:{person.sign_in_nonce}:{now.isoformat()}", person.email,
+                "sign_in_link", "Votre lien de connexion à l'espace membre", person=person, now=now,
                 link=external_url("members_space.sign_in_link", token=token),
                 minutes=current_app.config["SIGN_IN_LINK_MINUTES"])
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from urllib.request import Request, urlopen
 import pytest
 from sqlalchemy import select
 
-from network.extensions import db, utcnow
+from network.extensions import db
 from network.mail.models import OutboxMessage, OutboxStatus
 from network.scheduler.heartbeat import last_tick
 from network.scheduler.models import SchedulerLease
@@ -122,7 +123,7 @@ def test_gunicorn_and_the_scheduler_serve_the_site_with_the_production_settings(
 def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_stops(
         app, database_url, smtp):
     # Her charter e-mail waits in the outbox; the processes tick in real time.
-    make_applicant(utcnow(), email="anne.martin@exemple.fr")
+    make_applicant(datetime.now(UTC), email="anne.martin@exemple.fr")
     env = production_env(database_url, smtp, FLASK_SCHEDULER_TICK_SECONDS="1")
     first = start([str(BIN / "flask"), "scheduler"], env)
     second = None
@@ -137,7 +138,7 @@ def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_sto
         # The lease lasts three ticks: the second one takes over when it expires.
         wait_for(lambda: db.session.scalar(select(SchedulerLease.holder)).endswith(
             f":{second.pid}"), "the second takes over")
-        taken_over_at = utcnow()
+        taken_over_at = datetime.now(UTC)
         wait_for(lambda: last_tick() > taken_over_at, "the second one's first tick")
     finally:
         if first.poll() is None:
