@@ -13,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
-from network.events.demo import generate_demo_events
+from network.events.demo import generate_demo_events, generate_extra_events
 from network.extensions import db, utcnow
 from network.membership.models import (
     CharterAcceptance,
@@ -27,6 +27,7 @@ from network.membership.models import (
     person_qvt_field,
 )
 from network.membership.services import BY_THE_PERSON, BY_THE_SYSTEM
+from network.resources.demo import generate_demo_resources
 
 # The network was launched on 22 November 2019: nobody applied before.
 LAUNCH = datetime(2019, 11, 22, 9, 0, tzinfo=UTC)
@@ -280,8 +281,13 @@ def _insert_batch(people: list[tuple[dict, list[str], list[str]]],
               help="Ajouter les personnes fictives même si la base n'est pas vide.")
 @click.option("--seed", default=2019, show_default=True,
               help="Graine du hasard : la même graine donne les mêmes personnes.")
+@click.option("--events", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Événements fictifs à ajouter au calendrier du réseau, depuis 2020, avec "
+                   "leurs inscrits.")
+@click.option("--resources", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Ressources fictives publiées à ajouter à la bibliothèque.")
 @with_appcontext
-def demo_command(members, force, seed):
+def demo_command(members, force, seed, events, resources):
     """Fill the database with fake members, for demonstrations and load tests."""
     existing = db.session.scalar(select(func.count()).select_from(Person))
     if existing and not force:
@@ -297,5 +303,16 @@ def demo_command(members, force, seed):
                f"(membres : {created[Status.MEMBER]}, sorties : {created[Status.EXITED]}, "
                f"candidatures en attente : {created[Status.APPLICANT]}).")
     if not existing:
-        events = generate_demo_events(utcnow(), random.Random(seed))
-        click.echo(f"Événements fictifs créés depuis 2020 : {events}, avec leurs participants.")
+        calendar = generate_demo_events(utcnow(), random.Random(seed))
+        click.echo(f"Événements fictifs créés depuis 2020 : {calendar}, avec leurs participants.")
+    # Their own random streams: adding them leaves the people and the calendar unchanged.
+    if events:
+        generate_extra_events(events, utcnow(), random.Random(f"{seed}-events"),
+                              progress=lambda done, total: click.echo(
+                                  f"{done}/{total} événements…"))
+        click.echo(f"Événements fictifs ajoutés : {events}, avec leurs inscrits.")
+    if resources:
+        generate_demo_resources(resources, utcnow(), random.Random(f"{seed}-resources"),
+                                progress=lambda done, total: click.echo(
+                                    f"{done}/{total} ressources…"))
+        click.echo(f"Ressources fictives publiées : {resources}.")

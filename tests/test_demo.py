@@ -17,6 +17,7 @@ from network.membership.models import (
     StatusChange,
 )
 from network.reference import PROFILES
+from network.resources.demo import generate_demo_resources
 from tests.factories import NOW, make_member
 
 
@@ -164,3 +165,93 @@ def test_demo_events_follow_the_networks_history_with_plausible_attendance(app):
         assert (registration.attended is None) == (event.ends_at > now)
     attended = [r for r, e, _ in rows if e.ends_at <= now]
     assert 0.7 < sum(r.attended for r in attended) / len(attended) < 0.95
+
+
+def test_extra_events_are_spread_over_the_years_with_the_members_of_the_time(app):
+    from network.events.demo import TOPICS, generate_demo_events, generate_extra_events
+    from network.events.models import Event, Registration
+
+    generate_demo_members(300, NOW, random.Random(7))
+    calendar = generate_demo_events(NOW, random.Random(7))
+    assert generate_extra_events(40, NOW, random.Random(8)) == 40
+
+    events = db.session.scalars(select(Event).order_by(Event.id)).all()
+    assert len(events) == calendar + 40
+    extra = events[calendar:]
+    assert all(len(event.theme_names) == 1 and event.theme_names[0] in TOPICS for event in extra)
+    assert {event.starts_at.year for event in extra} >= set(range(2020, 2027))
+    assert any(event.starts_at > NOW for event in extra), "something to register for"
+    for event in extra:
+        registrations = db.session.scalars(select(Registration).where(
+            Registration.event_id == event.id).order_by(Registration.seq)).all()
+        assert registrations, event.title
+        assert event.registration_seq == len(registrations)
+        assert [r.seq for r in registrations] == list(range(1, len(registrations) + 1))
+        assert event.capacity is None or len(registrations) <= event.capacity
+        for registration in registrations:
+            person = registration.person
+            assert person.member_since < event.starts_at, "members at the time only"
+            assert person.exited_at is None or person.exited_at > event.starts_at
+            assert (registration.attended is None) == (event.ends_at > NOW)
+
+
+def test_demo_resources_fill_a_searchable_library(app):
+    from network.events.demo import generate_demo_events
+    from network.resources.models import Resource, ResourceStatus, Visibility
+    from network.resources.services import ResourceFilter, find_resources
+
+    generate_demo_members(100, NOW, random.Random(7))
+    generate_demo_events(NOW, random.Random(7))
+    assert generate_demo_resources(60, NOW, random.Random(9)) == 60
+
+    resources = db.session.scalars(select(Resource).order_by(Resource.id)).all()
+    assert len(resources) == 60
+    assert {r.status for r in resources} == {ResourceStatus.PUBLISHED}
+    assert {r.visibility for r in resources} == set(Visibility)
+    assert len({r.kind for r in resources}) >= 5
+    assert all(1 <= len(r.themes) <= 2 for r in resources)
+    pdfs = [r for r in resources if r.extracted_text]
+    assert len(pdfs) == 20
+    assert all(r.file_type == "application/pdf" and r.file_name.endswith(".pdf")
+               and len(r.extracted_text.split()) > 300 for r in pdfs)
+    assert all(r.external_url for r in resources if not r.extracted_text)
+    attached = [r for r in resources if r.event_id]
+    assert attached and all(r.event.ends_at <= NOW and r.dated == r.event.starts_at.date()
+                            for r in attached)
+    assert [r.dated for r in resources] == sorted(r.dated for r in resources)
+
+    # Indexed as the application indexes an upload: a word without its accents finds them,
+    # the words of a PDF's text too, and the public sees only the public ones.
+    def found(words: str, for_members: bool) -> set[int]:
+        return {r.id for r in db.session.scalars(
+            find_resources(ResourceFilter(words=words), for_members))}
+
+    everyone = found("teletravail", for_members=True)
+    assert everyone and len(everyone) < 60
+    assert everyone == {r.id for r in resources if "télétravail" in " ".join(
+        [r.title, r.summary, r.description_markdown, r.extracted_text]).lower()}
+    assert found("teletravail", for_members=False) == {
+        r.id for r in resources if r.id in everyone and r.visibility == Visibility.PUBLIC}
+    only_in_pdfs = [r for r in pdfs if "déconnexion" in r.extracted_text
+                    and "déconnexion" not in r.title + r.summary + r.description_markdown]
+    assert only_in_pdfs and {r.id for r in only_in_pdfs} <= found("deconnexion", True)
+
+
+def test_the_command_adds_events_and_resources_when_asked(app):
+    from network.events.models import Event
+    from network.resources.models import Resource
+
+    runner = app.test_cli_runner()
+    plain = runner.invoke(args=["demo", "--members", "40"])
+    assert plain.exit_code == 0, plain.output
+    calendar = db.session.scalar(select(func.count()).select_from(Event))
+    assert calendar and db.session.scalar(select(func.count()).select_from(Resource)) == 0
+
+    more = runner.invoke(args=["demo", "--members", "10", "--force", "--events", "7",
+                               "--resources", "12"])
+    assert more.exit_code == 0, more.output
+    assert "7/7 événements…" in more.output and "12/12 ressources…" in more.output
+    assert "Événements fictifs ajoutés : 7" in more.output
+    assert "Ressources fictives publiées : 12" in more.output
+    assert db.session.scalar(select(func.count()).select_from(Event)) == calendar + 7
+    assert db.session.scalar(select(func.count()).select_from(Resource)) == 12

@@ -6,6 +6,7 @@ then each year the "Rendez-vous annuel" at the Semaine QVT, welcome and reinforc
 and working groups."""
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
@@ -85,8 +86,7 @@ def _calendar(now: datetime) -> list[dict]:
 
 def generate_demo_events(now: datetime, rng: random.Random) -> int:
     """Create the events and, for the past ones, who came; returns how many events."""
-    people = db.session.execute(select(Person.id, Person.member_since, Person.exited_at).where(
-        Person.member_since.is_not(None))).all()
+    people = _people()
     registrations = []
     rows = _calendar(now)
     for row in rows:
@@ -98,7 +98,10 @@ def generate_demo_events(now: datetime, rng: random.Random) -> int:
         event.themes = [EventTheme(name=name) for name in themes]
         db.session.add(event)
         db.session.flush()
-        registrations += _participants(event, people, now, rng)
+        chosen = _participants(event.starts_at, event.ends_at, event.kind, event.capacity,
+                               people, now, rng)
+        event.registration_seq = len(chosen)
+        registrations += [{**row, "event_id": event.id} for row in chosen]
     if registrations:
         db.session.execute(insert(Registration).execution_options(render_nulls=True),
                            registrations)
@@ -106,23 +109,118 @@ def generate_demo_events(now: datetime, rng: random.Random) -> int:
     return len(rows)
 
 
-def _participants(event: Event, people, now: datetime, rng: random.Random) -> list[dict]:
-    start = event.starts_at
+def _people():
+    return db.session.execute(select(Person.id, Person.member_since, Person.exited_at).where(
+        Person.member_since.is_not(None))).all()
+
+
+def _participants(start: datetime, end: datetime, kind: str, capacity: int | None, people,
+                  now: datetime, rng: random.Random) -> list[dict]:
+    """Registrations of members of the time (without their event), present or not once over."""
     present = [p for p in people if p.member_since <= start - timedelta(days=1)
                and (p.exited_at is None or p.exited_at > start)]
-    if event.kind == EventKind.WELCOME_MODULE:
+    if kind == EventKind.WELCOME_MODULE:
         # The newcomers of the last months.
         present = [p for p in present if p.member_since > start - timedelta(days=130)]
-    wanted = min(len(present), event.capacity or 60, rng.randint(8, 60))
+    wanted = min(len(present), capacity or 60, rng.randint(8, 60))
     chosen = rng.sample(present, wanted)
-    past = event.ends_at <= now
+    past = end <= now
     rows = []
     for seq, person in enumerate(chosen, start=1):
         placed = start - timedelta(days=rng.randint(2, 30))
-        rows.append({"event_id": event.id, "person_id": person.id, "seq": seq,
+        rows.append({"person_id": person.id, "seq": seq,
                      "status": RegistrationStatus.REGISTERED, "created_at": placed,
                      "placed_at": placed, "attended": (rng.random() < 0.82) if past else None,
                      "guest_name": None, "guest_email": None, "guest_organisation": None,
                      "cancelled_at": None, "promoted_at": None})
-    event.registration_seq = len(chosen)
     return rows
+
+
+# What the network works on: the themes of the extra events and of the library's resources.
+TOPICS = ["Télétravail et organisation du travail", "Dialogue social et QVT",
+          "Prévenir les risques psychosociaux", "Management participatif",
+          "Égalité professionnelle", "Conciliation des temps de vie",
+          "Prévention de l'usure professionnelle", "Espaces de discussion sur le travail",
+          "Accompagner les transformations", "Numérique et conditions de travail",
+          "QVT dans le secteur médico-social", "QVT dans les TPE et PME"]
+# One transaction per batch of extra events, as for the members.
+EVENT_BATCH_SIZE = 100
+# kind: (weight, title prefix, hours, mode, capacities)
+EXTRA_KINDS = {
+    EventKind.WEBINAR: (35, "Webinaire", 1.5, EventMode.REMOTE, [None, 100, 200]),
+    EventKind.WORKSHOP: (30, "Atelier thématique", 3, EventMode.IN_PERSON, [15, 20, 25]),
+    EventKind.WORKING_GROUP: (15, "Groupe de travail", 2, EventMode.REMOTE, [12, 15]),
+    EventKind.OTHER: (12, "Matinale du réseau", 2.5, EventMode.HYBRID, [40, 60]),
+    EventKind.REINFORCEMENT_MODULE: (8, "Module de renforcement", 6, EventMode.IN_PERSON,
+                                     [25, 30]),
+}
+
+
+def generate_extra_events(count: int, now: datetime, rng: random.Random,
+                          progress: Callable[[int, int], None] | None = None) -> int:
+    """`count` more events from 2020 to a few months ahead, beyond the network's own calendar,
+    with the members of the time registered, and who came to the past ones; returns `count`."""
+    people = _people()
+    first = datetime(2020, 3, 1, tzinfo=PARIS)
+    last = now + timedelta(days=120)
+    rows = []
+    for _ in range(count):
+        kind = rng.choices(list(EXTRA_KINDS), [spec[0] for spec in EXTRA_KINDS.values()])[0]
+        _, prefix, hours, mode, capacities = EXTRA_KINDS[kind]
+        topic = rng.choice(TOPICS)
+        city = rng.choice(CITIES)
+        day = (first + (last - first) * rng.random()).astimezone(PARIS)
+        start = day.replace(hour=rng.choice([9, 10, 14]), minute=rng.choice([0, 30]),
+                            second=0, microsecond=0)
+        rows.append({
+            "title": f"{prefix} : {_lower_first(topic)}"
+                     + (f" – {city}" if mode != EventMode.REMOTE else ""),
+            "kind": kind, "summary": f"{prefix} du réseau sur le thème « {topic} ».",
+            "description_markdown": f"## {topic}\n\nÉchanges de pratiques entre intervenants, "
+                                    "à partir de situations de travail apportées par les "
+                                    "participants.",
+            "starts_at": start, "ends_at": start + timedelta(hours=hours), "mode": mode,
+            "address": f"Maison des entreprises, {city}" if mode != EventMode.REMOTE else None,
+            "online_url": ("https://visio.exemple.fr/reseau-qvt"
+                           if mode != EventMode.IN_PERSON else None),
+            "capacity": rng.choice(capacities), "registration_opens_at": None,
+            "registration_closes_at": None,
+            "audience": Audience.PUBLIC if rng.random() < 0.3 else Audience.MEMBERS,
+            "status": EventStatus.PUBLISHED, "created_at": start - timedelta(days=45),
+            "published_at": start - timedelta(days=40), "cancelled_at": None,
+            "registration_seq": 0, "revision": 0,
+            # Past ones had their reminders; the tick will send those of the next ones.
+            "reminders_queued_at": start - timedelta(days=1) if start < now else None,
+            "themes": [topic]})
+    rows.sort(key=lambda row: row["starts_at"])
+    for done in range(0, count, EVENT_BATCH_SIZE):
+        _insert_events(rows[done:done + EVENT_BATCH_SIZE], people, now, rng)
+        db.session.commit()
+        if progress:
+            progress(min(done + EVENT_BATCH_SIZE, count), count)
+    return count
+
+
+def _lower_first(topic: str) -> str:
+    """"Dialogue social…" in a title reads "dialogue social…", but "QVT…" stays "QVT…"."""
+    return topic if topic[1:2].isupper() else topic[0].lower() + topic[1:]
+
+
+def _insert_events(rows: list[dict], people, now: datetime, rng: random.Random) -> None:
+    themes = [row.pop("themes") for row in rows]
+    registrations = [[] for _ in rows]
+    for row, chosen in zip(rows, registrations, strict=True):
+        chosen += _participants(row["starts_at"], row["ends_at"], row["kind"], row["capacity"],
+                                people, now, rng)
+        row["registration_seq"] = len(chosen)
+    ids = db.session.scalars(
+        insert(Event).execution_options(render_nulls=True)
+        .returning(Event.id, sort_by_parameter_order=True), rows).all()
+    db.session.execute(insert(EventTheme), [
+        {"event_id": event_id, "name": name}
+        for event_id, names in zip(ids, themes, strict=True) for name in names])
+    flat = [{**registration, "event_id": event_id}
+            for event_id, chosen in zip(ids, registrations, strict=True)
+            for registration in chosen]
+    if flat:
+        db.session.execute(insert(Registration).execution_options(render_nulls=True), flat)
