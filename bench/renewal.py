@@ -86,13 +86,8 @@ def wait_for_port(port: int) -> None:
     raise SystemExit(f"the SMTP sink did not start on port {port}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--database", help="SQLAlchemy URL of an empty scratch database")
-    args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="bench-renewal-")
-    url = args.database or f"sqlite:///{folder}/bench.sqlite"
+def measure(members: int, url: str) -> dict:
+    """Run the whole benchmark on an empty database; return its figures (bench/load.py too)."""
     port, received, stop = free_port(), multiprocessing.Value("i", 0), multiprocessing.Event()
     sink = multiprocessing.Process(target=run_sink, args=(port, received, stop))
     sink.start()
@@ -104,19 +99,20 @@ def main():
         flask_migrate.upgrade()
         opens, deadline = campaign_dates(2026)
         # The demo makes 82% of its people members (the others left or are applicants).
-        generate_demo_members(math.ceil(args.members / 0.82),
+        generate_demo_members(math.ceil(members / 0.82),
                               datetime(2026, 11, 1, tzinfo=PARIS), random.Random(2019))
         db.session.execute(delete(OutboxMessage))
         db.session.commit()
-        members = db.session.scalar(select(func.count()).select_from(Person).where(
-            Person.status == Status.MEMBER))
+        figures = {"members": db.session.scalar(select(func.count()).select_from(Person).where(
+            Person.status == Status.MEMBER))}
 
-        rss_before = reset_peak_rss()
+        figures["rss_before"] = reset_peak_rss()
         started = time.perf_counter()
         report = run_renewal(opens, progress=lambda step, done: print(f"  … {step} : {done}",
                                                                        file=sys.stderr))
-        queue_seconds = time.perf_counter() - started
-        queue_peak_rss = peak_rss_kib()
+        figures["queue_seconds"] = time.perf_counter() - started
+        figures["queue_peak_rss"] = peak_rss_kib()
+        figures["forms"] = report["forms"]
 
         started = time.perf_counter()
         sent = 0
@@ -125,29 +121,52 @@ def main():
             sent += batch.sent
             if batch.sent + batch.retried + batch.failed == 0:
                 break
-        delivery_seconds = time.perf_counter() - started
+        figures["delivery_seconds"] = time.perf_counter() - started
+        figures["sent"] = sent
 
         # Nobody answers: everyone is reminded, then everyone is dropped (not delivered here).
         started = time.perf_counter()
-        reminders = run_renewal(deadline - timedelta(days=14))["reminders"]
-        reminder_seconds = time.perf_counter() - started
+        figures["reminders"] = run_renewal(deadline - timedelta(days=14))["reminders"]
+        figures["reminder_seconds"] = time.perf_counter() - started
         started = time.perf_counter()
-        dropped = run_renewal(deadline)["dropped"]
-        close_seconds = time.perf_counter() - started
+        figures["dropped"] = run_renewal(deadline)["dropped"]
+        figures["close_seconds"] = time.perf_counter() - started
+        db.engine.dispose()
     stop.set()
     sink.join()
+    figures["received"] = received.value
+    return figures
+
+
+def table_rows(figures: dict) -> list[tuple[str, str]]:
+    return [
+        ("members at opening", f"{figures['members']}"),
+        ("forms queued", f"{figures['forms']} requests, {figures['sent']} e-mails"),
+        ("queue time", f"{figures['queue_seconds']:.1f} s"),
+        ("delivery to the local SMTP sink",
+         f"{figures['delivery_seconds']:.1f} s, "
+         f"{figures['sent'] / figures['delivery_seconds']:.0f} messages/s, "
+         f"{figures['received']} received"),
+        ("reminders queued, 14 days before the deadline",
+         f"{figures['reminders']} in {figures['reminder_seconds']:.1f} s"),
+        ("members dropped at the deadline, with their e-mail",
+         f"{figures['dropped']} in {figures['close_seconds']:.1f} s"),
+        ("memory while queueing",
+         f"peak RSS {figures['queue_peak_rss'] / 1024:.0f} MB, "
+         f"{(figures['queue_peak_rss'] - figures['rss_before']) / 1024:.0f} MB above the start"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--database", help="SQLAlchemy URL of an empty scratch database")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="bench-renewal-")
+    figures = measure(args.members, args.database or f"sqlite:///{folder}/bench.sqlite")
     print("| figure | value |\n|---|---|")
-    print(f"| members at opening | {members} |")
-    print(f"| forms queued | {report['forms']} requests, {sent} e-mails |")
-    print(f"| queue time | {queue_seconds:.1f} s |")
-    print(f"| delivery to the local SMTP sink | {delivery_seconds:.1f} s, "
-          f"{sent / delivery_seconds:.0f} messages/s, {received.value} received |")
-    print(f"| reminders queued, 14 days before the deadline | {reminders} in "
-          f"{reminder_seconds:.1f} s |")
-    print(f"| members dropped at the deadline, with their e-mail | {dropped} in "
-          f"{close_seconds:.1f} s |")
-    print(f"| memory while queueing | peak RSS {queue_peak_rss / 1024:.0f} MB, "
-          f"{(queue_peak_rss - rss_before) / 1024:.0f} MB above the start |")
+    for name, value in table_rows(figures):
+        print(f"| {name} | {value} |")
 
 
 if __name__ == "__main__":
