@@ -332,6 +332,10 @@ def seed_rate_limit_counters(connection, tables):
     insert(connection, tables["rate_limit_counter"], key=key, count=3, expires_at=1795428900.25)
 
 
+def seed_nothing_new(connection, tables):
+    """Indexes only: the rows of the earlier revisions are what the upgrade must keep."""
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -342,6 +346,7 @@ SEEDS = {
     "0007": seed_library,
     "0008": seed_scheduler_heartbeat,
     "0009": seed_rate_limit_counters,
+    "0010": seed_nothing_new,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
