@@ -10,7 +10,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import case, extract, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from wtforms import SelectChoice
 
 from network.events import services
@@ -52,7 +52,9 @@ def index():
         .order_by(EventTheme.name))]
     form.annee.choices += [SelectChoice(str(int(y)), str(int(y))) for y in db.session.scalars(
         select(year).where(Event.status.in_(VISIBLE)).distinct().order_by(year.desc()))]
-    query = select(Event).options(selectinload(Event.themes)).where(Event.status.in_(VISIBLE))
+    query = select(Event).options(
+        selectinload(Event.themes), defer(Event.description_markdown, raiseload=True)).where(
+        Event.status.in_(VISIBLE))
     if form.type.data:
         query = query.where(Event.kind == form.type.data)
     if form.theme.data:

@@ -1,3 +1,5 @@
+import functools
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,13 +26,25 @@ REQUIRED = _l("Ce champ est obligatoire.")
 
 
 def department_choices() -> list[SelectChoice]:
-    return [SelectChoice(d.code, f"{d.code} – {d.name}")
-            for d in db.session.scalars(select(Department).order_by(Department.code))]
+    return [SelectChoice(code, label) for code, label in _departments()]
 
 
 def qvt_field_choices() -> list[SelectChoice]:
-    return [SelectChoice(f.code, f.label)
-            for f in db.session.scalars(select(QvtField).order_by(QvtField.position))]
+    return [SelectChoice(code, label) for code, label in _qvt_fields()]
+
+
+# Reference data: only the migrations write these tables, and the services restart after
+# `flask db upgrade`, so each process reads them once (the member list and every form use them).
+@functools.cache
+def _departments() -> tuple[tuple[str, str], ...]:
+    return tuple((d.code, f"{d.code} – {d.name}")
+                 for d in db.session.scalars(select(Department).order_by(Department.code)))
+
+
+@functools.cache
+def _qvt_fields() -> tuple[tuple[str, str], ...]:
+    return tuple((f.code, f.label)
+                 for f in db.session.scalars(select(QvtField).order_by(QvtField.position)))
 
 
 def email_field(**kwargs) -> EmailField:

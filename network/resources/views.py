@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from sqlalchemy import extract, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from wtforms import SearchField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
@@ -55,8 +55,10 @@ def index():
         words=form.q.data or "", kind=form.type.data or "", theme=form.theme.data or "",
         year=int(form.annee.data) if (form.annee.data or "").isdigit() else None,
         event_id=int(form.evenement.data) if (form.evenement.data or "").isdigit() else None)
+    # The texts are the search's business, not the list's: a PDF's can weigh a hundred pages.
     query = services.find_resources(criteria, for_members).options(
-        selectinload(Resource.themes))
+        selectinload(Resource.themes), *(defer(column, raiseload=True) for column in (
+            Resource.description_markdown, Resource.extracted_text, Resource.search_vector)))
     page = db.paginate(query, per_page=current_app.config["RESOURCES_PAGE_SIZE"])
     return render_template("resources/index.html", page=page, form=form,
                            for_members=for_members, kinds=RESOURCE_KIND_LABELS,
