@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install db run serve-prod test lint clean
+.PHONY: install db run serve-prod test test-production lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The PostgreSQL half of the suite again, with the production settings a test harness can keep.
+test-production: install
+	NETWORK_TEST_SETTINGS=production $(BIN)/pytest -q -k "not sqlite"
 
 clean:
 	rm -rf $(VENV) instance *.egg-info .pytest_cache .ruff_cache
