@@ -1,4 +1,6 @@
+import logging
 import os
+import signal
 from datetime import UTC, datetime
 
 import click
@@ -8,9 +10,12 @@ from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from network.extensions import utcnow
+from network.logs import log_event
 from network.scheduler.runner import build_scheduler
 from network.scheduler.tick import run_tick
 from network.templating import PARIS
+
+log = logging.getLogger("network.scheduler")
 
 
 def parse_now(value: str | None) -> datetime:
@@ -44,7 +49,12 @@ def tick_command(now_text):
 @with_appcontext
 def scheduler_command():
     """Run the scheduler alone, in the foreground (the production scheduler process)."""
-    build_scheduler(current_app._get_current_object(), blocking=True).start()
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    # systemd stops the service with SIGTERM: the tick under way finishes first, rather than
+    # dying between sending an e-mail and recording it as sent (it would go again).
+    signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.shutdown(wait=True))
+    scheduler.start()
+    log_event(log, "scheduler.stopped")
 
 
 @click.command("serve")
