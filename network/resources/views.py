@@ -69,16 +69,19 @@ def _search_form(for_members: bool) -> ResourceSearchForm:
     form = ResourceSearchForm(formdata=request.args)
     visible = services.find_resources(services.ResourceFilter(), for_members).order_by(None)
     ids = visible.with_only_columns(Resource.id).scalar_subquery()
-    year = extract("year", Resource.dated)
     form.theme.choices += [SelectChoice(name, name) for name in db.session.scalars(
         select(ResourceTheme.name).where(ResourceTheme.resource_id.in_(ids)).distinct()
         .order_by(ResourceTheme.name))]
-    form.annee.choices += [SelectChoice(str(int(y)), str(int(y))) for y in db.session.scalars(
-        select(year).where(Resource.id.in_(ids)).distinct().order_by(year.desc()))]
-    form.evenement.choices += [SelectChoice(str(event_id), title) for event_id, title in
-                               db.session.execute(select(Event.id, Event.title).where(
-                                   Event.id.in_(select(Resource.event_id).where(
-                                       Resource.id.in_(ids)))).order_by(Event.starts_at.desc()))]
+    # The years and the events in one pass over the visible resources.
+    years_and_events = db.session.execute(visible.with_only_columns(
+        extract("year", Resource.dated), Resource.event_id).distinct()).all()
+    years = sorted({int(year) for year, _ in years_and_events}, reverse=True)
+    form.annee.choices += [SelectChoice(str(year), str(year)) for year in years]
+    event_ids = {event_id for _, event_id in years_and_events if event_id is not None}
+    if event_ids:
+        form.evenement.choices += [SelectChoice(str(event_id), title) for event_id, title in
+                                   db.session.execute(select(Event.id, Event.title).where(
+                                       Event.id.in_(event_ids)).order_by(Event.starts_at.desc()))]
     return form
 
 
