@@ -55,6 +55,7 @@ from network.members_space.services import request_sign_in_link  # noqa: E402
 from network.membership.models import Person, Status  # noqa: E402
 from network.resources.models import Resource  # noqa: E402
 from tests.support.postgres import create_database, free_port, postgres_cluster  # noqa: E402
+from tests.support.production import production_env  # noqa: E402
 from tests.support.queries import count_queries  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -290,12 +291,8 @@ def main():
 def report(args, server: str, folder: Path, mail_port: int, generator: str, load) -> None:
     url = create_database(server, "network")
     port = free_port()
-    env = {**os.environ, "FLASK_APP": "wsgi", "NETWORK_CONFIG": "production",
-           "FLASK_SECRET_KEY": secrets.token_hex(32), "FLASK_SQLALCHEMY_DATABASE_URI": url,
-           "FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(mail_port),
-           "FLASK_MAIL_USE_TLS": "false", "FLASK_BASE_URL": "https://reseau.test",
-           "FLASK_RESOURCE_STORAGE_DIR": str(folder / "ressources"),
-           "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    env = production_env(url, mail_port, FLASK_RESOURCE_STORAGE_DIR=str(folder / "ressources"),
+                         GUNICORN_BIND=f"127.0.0.1:{port}")
     log("flask db upgrade")
     flask_cli(env, "db", "upgrade")
     log(f"flask demo --members {args.members} --events {args.events} "

@@ -2,7 +2,6 @@
 workers, and `flask scheduler` processes, all with NETWORK_CONFIG=production."""
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -23,17 +22,11 @@ from network.scheduler.heartbeat import last_tick
 from network.scheduler.models import SchedulerLease
 from tests.factories import make_applicant
 from tests.support.postgres import free_port
+from tests.support.production import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-def production_env(database_url: str, smtp, **settings) -> dict:
-    return {**os.environ, "NETWORK_CONFIG": "production", "FLASK_APP": "wsgi",
-            "FLASK_SECRET_KEY": "x" * 64, "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
-            "FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(smtp.port),
-            "FLASK_MAIL_USE_TLS": "false", "FLASK_BASE_URL": "https://reseau.test", **settings}
 
 
 def start(command: list[str], env: dict) -> subprocess.Popen:
@@ -82,7 +75,7 @@ def test_gunicorn_and_the_scheduler_serve_the_site_with_the_production_settings(
         app, database_url, smtp):
     # `app` empties the tables afterwards (the scheduler leaves its lease and heartbeat).
     port = free_port()
-    env = production_env(database_url, smtp, GUNICORN_BIND=f"127.0.0.1:{port}",
+    env = production_env(database_url, smtp.port, GUNICORN_BIND=f"127.0.0.1:{port}",
                          FLASK_SCHEDULER_TICK_SECONDS="1",
                          FLASK_SIGN_IN_RATE_LIMIT_PER_ADDRESS="3 per hour")
     site = f"http://127.0.0.1:{port}"
@@ -124,7 +117,7 @@ def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_sto
         app, database_url, smtp):
     # Her charter e-mail waits in the outbox; the processes tick in real time.
     make_applicant(datetime.now(UTC), email="anne.martin@exemple.fr")
-    env = production_env(database_url, smtp, FLASK_SCHEDULER_TICK_SECONDS="1")
+    env = production_env(database_url, smtp.port, FLASK_SCHEDULER_TICK_SECONDS="1")
     first = start([str(BIN / "flask"), "scheduler"], env)
     second = None
     try:
