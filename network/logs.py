@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from flask import Flask, g, request
 
 
-def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields) -> None:
-    logger.log(level, event, extra={"fields": fields})
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO,
+              exc_info: bool = False, **fields) -> None:
+    logger.log(level, event, exc_info=exc_info, extra={"fields": fields})
 
 
 class JsonLineFormatter(logging.Formatter):

@@ -26,7 +26,7 @@ def tick_job(app, holder: str) -> None:
             run_tick(now)
         except Exception:
             # The next tick catches up from the database state.
-            log.exception("job.failed", extra={"fields": {"job": "tick"}})
+            log_event(log, "job.failed", logging.ERROR, exc_info=True, job="tick")
             db.session.rollback()
 
 

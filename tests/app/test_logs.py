@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from network.extensions import utcnow
+from network.scheduler.runner import tick_job
 from network.scheduler.tick import run_tick
 from tests.factories import NOW, make_applicant, make_member
 
@@ -67,3 +68,19 @@ def test_each_step_of_a_tick_is_a_line_with_its_counts(make_app, capsys):
     assert lines[-1]["event"] == "job.done" and lines[-1]["job"] == "tick"
     assert lines[-1]["now"] == NOW.isoformat() and lines[-1]["ms"] > 0
     assert "oubli@" not in json.dumps(lines) and "nouvelle@" not in json.dumps(lines)
+
+
+def test_a_failed_tick_is_one_error_line_with_its_traceback(make_app, capsys, monkeypatch):
+    app = make_app(LOG_FORMAT="json")
+
+    def broken_tick(now):
+        raise RuntimeError("panne du serveur SMTP")
+
+    monkeypatch.setattr("network.scheduler.runner.run_tick", broken_tick)
+    capsys.readouterr()
+    tick_job(app, "hote:1")
+
+    [failed] = [line for line in log_lines(capsys.readouterr().err)
+                if line["event"] == "job.failed"]
+    assert failed["level"] == "ERROR" and failed["job"] == "tick"
+    assert "RuntimeError: panne du serveur SMTP" in failed["exception"]
