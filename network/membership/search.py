@@ -8,7 +8,12 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from network.events.models import Event, EventKind, Registration
-from network.membership.models import Person, person_department, person_qvt_field
+from network.membership.models import (
+    SEARCHED_COLUMNS,
+    Person,
+    person_department,
+    person_qvt_field,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -53,8 +58,8 @@ def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
     query = select(Person).where(Person.email.is_not(None))
     for word in criteria.text.split():
         pattern = f"%{word}%"
-        query = query.where(or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern),
-                                Person.email.ilike(pattern), Person.organisation.ilike(pattern)))
+        query = query.where(or_(*(getattr(Person, column).ilike(pattern)
+                                  for column in SEARCHED_COLUMNS)))
     if criteria.directory_only:
         query = query.where(Person.directory_opt_in.is_(True))
     if criteria.statuses:
