@@ -33,6 +33,7 @@ from network.mail.services import deliver_pending  # noqa: E402
 from network.membership.models import Person, Status  # noqa: E402
 from network.renewal.services import campaign_dates, run_renewal  # noqa: E402
 from network.templating import PARIS  # noqa: E402
+from tests.support.postgres import free_port  # noqa: E402
 
 
 class Sink:
@@ -53,12 +54,6 @@ def run_sink(port: int, received, stop) -> None:
     controller.start()
     stop.wait()
     controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def reset_peak_rss() -> int:
