@@ -61,6 +61,9 @@ class Config:
     RENEWAL_MIN_TENURE_DAYS = 60
     RENEWAL_WINDOW_DAYS = 30
     RENEWAL_REMINDER_DAYS_BEFORE = [14, 3]
+    # The GT QVT reviews who has not answered this many days before the deadline (the seed: the
+    # exit for no answer is « à l'initiative du GT QVT PRST »).
+    RENEWAL_REVIEW_DAYS_BEFORE = 7
     RENEWAL_BATCH_SIZE = 500
 
     # Member space: sign-in links, sessions, and how long the data of people who left is kept.

@@ -13,6 +13,8 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Accepted by the relay, then returned by the recipient's server (a DSN read over IMAP).
+    BOUNCED = "bounced"
 
 
 class OutboxMessage(db.Model):

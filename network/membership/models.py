@@ -97,6 +97,12 @@ class Person(db.Model):
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
     # A new address waiting for its owner to confirm it; the old one stays in use until then.
     pending_email: Mapped[str | None] = mapped_column(String(254))
+    # A sign-up with this address, kept apart (JSON) until the address owner accepts the charter:
+    # typing someone's address on the form must not change what the network holds about them.
+    pending_application: Mapped[str | None] = mapped_column(Text)
+    # The address is dead: a delivery status notification or a 5xx from the relay said so.
+    email_bounced_at: Mapped[datetime | None]
+    email_bounce_reason: Mapped[str | None] = mapped_column(String(300))
     anonymised_at: Mapped[datetime | None]
 
     departments: Mapped[list[Department]] = relationship(

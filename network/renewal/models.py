@@ -27,6 +27,10 @@ class RequestStatus(enum.StrEnum):
     DROPPED = "dropped"
     # Joined too recently to be asked: counts as renewed for the year.
     EXEMPT = "exempt"
+    # Left the network during the campaign by another path (member space, leave link, admin).
+    CLOSED = "closed"
+    # No answer at the deadline, but the form never reached them: an admin decides.
+    UNREACHED = "unreached"
 
 
 class RenewalRequest(db.Model):
@@ -46,6 +50,8 @@ class RenewalRequest(db.Model):
     # The smallest "days before the deadline" reminder queued so far.
     last_reminder_days: Mapped[int | None]
     last_reminder_at: Mapped[datetime | None]
+    # A personal deadline, when an admin sent the form again after the campaign's.
+    deadline: Mapped[datetime | None]
 
     campaign: Mapped[RenewalCampaign] = relationship()
     person = relationship("Person")

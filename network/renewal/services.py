@@ -308,6 +308,8 @@ class CampaignCounts:
     pending: int = 0
     dropped: int = 0
     exempt: int = 0
+    closed: int = 0
+    unreached: int = 0
 
     @property
     def answered(self) -> int:

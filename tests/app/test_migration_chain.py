@@ -336,6 +336,25 @@ def seed_nothing_new(connection, tables):
     """Indexes only: the rows of the earlier revisions are what the upgrade must keep."""
 
 
+def seed_lifecycle_and_bounces(connection, tables):
+    person = tables["person"]
+    # Claire, who left, signed up again: her new details wait for her to accept the charter.
+    connection.execute(person.update().where(person.c.email == CLAIRE).values(
+        pending_application='{"first_name": "Claire", "last_name": "Fabre", '
+                            '"organisation": "Carsat Midi-Pyrénées", "profile": "acteur_relais", '
+                            '"department_codes": ["31"], "qvt_field_codes": ["egalite"], '
+                            '"phone": "", "job_title": "", "website": "", '
+                            '"listed_on_reflex_qvt": false, "directory_opt_in": false, '
+                            '"applied_at": "2026-11-27T18:00:00+00:00"}',
+        charter_nonce="0f1e2d3c4b5a69780f1e2d3c4b5a6978"))
+    connection.execute(person.update().where(person.c.email == PAUL).values(
+        email_bounced_at=utc(2026, 11, 22, 9, 5),
+        email_bounce_reason="550 5.1.1 <paul.durand@exemple.fr>: Recipient address rejected"))
+    requests = tables["renewal_request"]
+    connection.execute(requests.update().where(requests.c.status == "left").values(
+        status="unreached", deadline=utc(2025, 12, 15, 22, 59)))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -347,6 +366,7 @@ SEEDS = {
     "0008": seed_scheduler_heartbeat,
     "0009": seed_rate_limit_counters,
     "0010": seed_nothing_new,
+    "0011": seed_lifecycle_and_bounces,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -357,6 +377,10 @@ ADDED_COLUMN_VALUES = {
     "person.anonymised_at": None,
     "outbox_message.attachment_name": None,
     "outbox_message.attachment_content": None,
+    "person.pending_application": None,
+    "person.email_bounced_at": None,
+    "person.email_bounce_reason": None,
+    "renewal_request.deadline": None,
 }
 
 
