@@ -11,11 +11,12 @@ from sqlalchemy import delete
 from network import create_app
 from network.extensions import db
 from network.membership.models import CharterVersion
+from tests.support.dovecot import dovecot_server
 from tests.support.postgres import create_database, free_port, postgres_cluster
 from tests.support.smtp import SmtpServer
 from tests.support.wsgi import close_after_body
 
-# In CI these must run: a missing PostgreSQL or browser fails the run instead of skipping.
+# In CI these must run: a missing PostgreSQL, browser or Dovecot fails the run instead of skipping.
 REQUIRED = set(filter(None, os.environ.get("NETWORK_TEST_REQUIRE", "").split(",")))
 REFERENCE_TABLES = {"department", "qvt_field", "alembic_version"}
 CHROMIUM = os.environ.get("NETWORK_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -104,6 +105,16 @@ def smtp():
     server = SmtpServer(free_port()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    """A Dovecot of the session, with one mailbox (tests.support.dovecot.ImapAccount)."""
+    try:
+        with dovecot_server() as account:
+            yield account
+    except FileNotFoundError as error:
+        unavailable("dovecot", str(error))
 
 
 @pytest.fixture

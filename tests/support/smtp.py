@@ -9,6 +9,8 @@ from aiosmtpd.controller import Controller
 class RecordingHandler:
     def __init__(self):
         self.messages = []
+        # The envelope sender (MAIL FROM) of each message, in the same order.
+        self.senders = []
         self.lock = threading.Lock()
         # A reply such as "451 Try later" or "550 No such user" makes the server refuse mail.
         self.refuse_with = None
@@ -19,6 +21,7 @@ class RecordingHandler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
 
@@ -42,6 +45,11 @@ class SmtpServer:
 
     def to(self, address: str):
         return [m for m in self.messages if m["To"] == address]
+
+    def envelope_sender(self, message) -> str:
+        """The MAIL FROM a recorded message arrived with (its Return-Path)."""
+        with self.handler.lock:
+            return self.handler.senders[self.handler.messages.index(message)]
 
 
 def text_of(message) -> str:
