@@ -44,6 +44,22 @@ class Config:
     # Deliver the outbox right after a request that queued e-mails (the tick catches the rest).
     OUTBOX_DELIVER_AFTER_REQUEST = True
 
+    # Bounces. Each e-mail leaves with its own envelope sender (Return-Path) on this address,
+    # bounces+<id>-<tag>@domain, that names its outbox row; the mail server must deliver
+    # "bounces+anything" to "bounces" (Postfix: recipient_delimiter = +), and the relay must
+    # accept it as sender. None: the address of MAIL_DEFAULT_SENDER, as it is (bounces are then
+    # recognised by the Message-ID they quote).
+    MAIL_BOUNCE_ADDRESS = None
+    # The mailbox the bounces arrive in, read by every tick over IMAP (None: not read). A mailbox
+    # or folder of its own: every message read there is marked seen.
+    BOUNCE_IMAP_HOST = None
+    BOUNCE_IMAP_PORT = 993
+    # True: IMAPS (TLS from the start); False: plain IMAP, with STARTTLS if the server offers it.
+    BOUNCE_IMAP_SSL = True
+    BOUNCE_IMAP_USER = None
+    BOUNCE_IMAP_PASSWORD = None
+    BOUNCE_IMAP_FOLDER = "INBOX"
+
     # Scheduler: one short tick on an interval. In development it runs inside `flask serve`.
     SCHEDULER_TICK_SECONDS = 60
     SCHEDULER_IN_APP = True

@@ -49,7 +49,11 @@ class OutboxMessage(db.Model):
         return message_id(self.id, self.dedup_key)
 
 
+MESSAGE_ID_DOMAIN = "reseau-qvt-occitanie.fr"
+
+
 def message_id(row_id: int, dedup_key: str) -> str:
-    """Derived from the outbox row, so that a copy sent twice after a crash is recognisable."""
+    """Derived from the outbox row, so that a copy sent twice after a crash is recognisable (and
+    the row a bounce quotes it from can be found)."""
     digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:16]
-    return f"<outbox-{row_id}-{digest}@reseau-qvt-occitanie.fr>"
+    return f"<outbox-{row_id}-{digest}@{MESSAGE_ID_DOMAIN}>"

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db, utcnow
 from network.logs import log_event
+from network.mail.bounces import flag_bounced_address, return_path
+from network.mail.dsn import short_reason
 from network.mail.models import OutboxMessage, OutboxStatus, message_id
 from network.membership.models import Person
 
@@ -165,13 +167,18 @@ def deliver_pending(now: datetime | None = None, limit: int | None = None) -> De
     try:
         for index, message in enumerate(batch):
             try:
-                connection.host.sendmail(parseaddr(sender)[1], [message.recipient],
+                # The envelope sender names the row: a bounce finds its way back to it.
+                connection.host.sendmail(return_path(message.id), [message.recipient],
                                          _mime_bytes(message, sender))
             except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                _mark_failure(message, now, min(codes), repr(error), report)
-            except smtplib.SMTPResponseException as error:
+                code, reply = min(error.recipients.values())
+                _mark_failure(message, now, code, repr(error), report, _reply(code, reply))
+            except smtplib.SMTPSenderRefused as error:
+                # About our envelope sender, not the recipient's address.
                 _mark_failure(message, now, error.smtp_code, repr(error), report)
+            except smtplib.SMTPResponseException as error:
+                _mark_failure(message, now, error.smtp_code, repr(error), report,
+                              _reply(error.smtp_code, error.smtp_error))
             except (OSError, smtplib.SMTPException) as error:
                 # The connection is gone: this message and the rest wait for the next attempt.
                 for unsent in batch[index:]:
@@ -206,10 +213,10 @@ def _claim_due_messages(now: datetime, limit: int) -> list[Row]:
     # Plain rows, marked by UPDATE: ORM objects would all be expired, and reloaded, by the commit
     # that follows each message.
     return list(db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.dedup_key, OutboxMessage.recipient,
-               OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
-               OutboxMessage.attachment_name, OutboxMessage.attachment_content,
-               OutboxMessage.attempts)
+        select(OutboxMessage.id, OutboxMessage.dedup_key, OutboxMessage.person_id,
+               OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text,
+               OutboxMessage.body_html, OutboxMessage.attachment_name,
+               OutboxMessage.attachment_content, OutboxMessage.attempts)
         .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
         .order_by(OutboxMessage.id)))
 
@@ -266,6 +273,8 @@ def _mime_bytes(row: Row, sender: str) -> bytes:
     message["To"] = row.recipient
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(row.id, row.dedup_key)
+    # RFC 3834: no out-of-office reply to an automatic message.
+    message["Auto-Submitted"] = "auto-generated"
     body.attach(MIMEText(row.body_text, "plain", UTF8))
     body.attach(MIMEText(row.body_html, "html", UTF8))
     return message.as_bytes(policy=SMTP_LINES)
@@ -288,13 +297,24 @@ def _mark_sent(message: Row, now: datetime, report: DeliveryReport) -> None:
     report.sent += 1
 
 
-def _mark_failure(message, now, smtp_code: int, error: str, report: DeliveryReport) -> None:
+def _mark_failure(message, now, smtp_code: int, error: str, report: DeliveryReport,
+                  reply: str | None = None) -> None:
     if 500 <= smtp_code < 600:
+        if reply:
+            # A permanent refusal of the recipient says as much of the address as a bounce.
+            flag_bounced_address(message.person_id, message.recipient, reply, now)
         _mark(message, status=OutboxStatus.FAILED, last_error=error)
         log_event(log, "mail.failed", logging.WARNING, message_id=message.id, smtp_code=smtp_code)
         report.failed += 1
     else:
         _mark_retry(message, now, error, report)
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    """An SMTP reply as a short reason: "550 5.1.1 No such user"."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return short_reason(f"{code} {text}")
 
 
 def _mark_retry(message: Row, now: datetime, error: str,

@@ -8,6 +8,7 @@ from flask import current_app
 from network.events.services import queue_requested_invitations, send_event_reminders
 from network.extensions import utcnow
 from network.logs import log_event
+from network.mail.bounces import read_bounces
 from network.mail.services import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
@@ -23,6 +24,7 @@ log = logging.getLogger("network.scheduler")
 class TickReport:
     expired_applications: int = 0
     anonymised: int = 0
+    bounces: int = 0
     renewal: dict = field(default_factory=dict)
     mailing_emails_queued: int = 0
     event_invitations: int = 0
@@ -53,6 +55,9 @@ def run_tick(now: datetime, progress=None) -> TickReport:
     report.anonymised = anonymise_departed(now)
     step_done("retention", anonymised=report.anonymised)
     step_done("rate_limits", purged=purge_expired_counters(now))
+    # Before the renewal: its closing must know whose address bounced.
+    report.bounces = read_bounces(now)
+    step_done("bounces", bounced=report.bounces)
     report.renewal = run_renewal(now, batch_done)
     step_done("renewal", **report.renewal)
     report.mailing_emails_queued = queue_requested_mailings(now, progress=batch_done)
