@@ -31,7 +31,7 @@ from network.extensions import db  # noqa: E402
 from network.mail.models import OutboxMessage  # noqa: E402
 from network.mail.services import deliver_pending  # noqa: E402
 from network.membership.models import Person, Status  # noqa: E402
-from network.renewal.services import campaign_dates, run_renewal  # noqa: E402
+from network.renewal.campaign import campaign_dates, run_renewal  # noqa: E402
 from network.templating import PARIS  # noqa: E402
 from tests.support.postgres import free_port  # noqa: E402
 

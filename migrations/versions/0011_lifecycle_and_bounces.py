@@ -25,9 +25,14 @@ def upgrade():
                                       nullable=True))
     with op.batch_alter_table('renewal_request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('deadline', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('renewal_campaign', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('review_sent_at', sa.DateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('renewal_campaign', schema=None) as batch_op:
+        batch_op.drop_column('review_sent_at')
     with op.batch_alter_table('renewal_request', schema=None) as batch_op:
         batch_op.drop_column('deadline')
     with op.batch_alter_table('person', schema=None) as batch_op:

@@ -20,7 +20,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
         last_tick=last, tick_late=tick_is_late(last, now),
-        members=by_status[Status.MEMBER], applicants=by_status[Status.APPLICANT],
+        members=by_status[Status.MEMBER], applicants=stats.pending_applications(),
         joins_this_year=stats.joins_this_year(now),
         exits_this_year=sum(share.count for share in exits), exits_by_reason=exits,
         months=charts.month_chart(stats.members_by_month(now)),

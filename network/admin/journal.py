@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "member.note": "Note ajoutée",
     "member.self_edit": "Coordonnées modifiées par la personne",
     "member.email_confirmed": "Nouvelle adresse e-mail confirmée",
+    "member.email_changed": "Adresse e-mail corrigée par le GT QVT",
     "members.export": "Export des membres",
     "members.mailing_list_export": "Export de la liste de diffusion",
     "charter.publish": "Charte publiée",
@@ -27,6 +28,8 @@ ACTION_LABELS = {
     "outbox.retry": "Courriel réessayé",
     "renewal.reminder": "Rappel de renouvellement envoyé",
     "renewal.renew": "Marqué comme renouvelé",
+    "renewal.drop": "Sorti faute de réponse (décision du GT QVT)",
+    "renewal.send_again": "Formulaire de renouvellement renvoyé",
     "outbox.retry_all": "Courriels en échec réessayés",
 }
 

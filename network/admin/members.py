@@ -17,6 +17,7 @@ from network.admin.timeline import person_timeline
 from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.membership import services
+from network.membership.lifecycle import TransitionRefused, may
 from network.membership.models import (
     EXIT_REASON_LABELS,
     STATUS_LABELS,
@@ -135,10 +136,12 @@ def member_edit(person_id):
 
 
 ACTIONS = {
-    # action: (who it applies to, title, explanation)
-    "renvoyer-charte": ({Status.APPLICANT}, "Renvoyer le lien d'acceptation de la charte",
+    # action: (whether it applies to the person, title, explanation)
+    "renvoyer-charte": (services.has_pending_application,
+                        "Renvoyer le lien d'acceptation de la charte",
                         "Un nouvel e-mail avec le lien d'acceptation de la charte sera envoyé."),
-    "reintegrer": ({Status.EXITED}, "Réintégrer dans le réseau",
+    "reintegrer": (lambda person: may(person, "readmit", g.admin.email),
+                   "Réintégrer dans le réseau",
                    "La personne redevient membre et revient sur la liste de diffusion. Son "
                    "acceptation de la charte reste valable."),
 }
@@ -148,8 +151,8 @@ ACTIONS = {
           methods=["GET", "POST"])
 def member_action(person_id, action):
     person = _person_or_404(person_id)
-    applies_to, title, explanation = ACTIONS[action]
-    if person.status not in applies_to:
+    applies, title, explanation = ACTIONS[action]
+    if not applies(person):
         flash("Cette action ne s'applique pas à la situation actuelle de la personne.", "warning")
         return redirect(url_for(".member", person_id=person.id))
     form = ConfirmForm()
@@ -178,7 +181,12 @@ def member_exit(person_id):
         now = utcnow()
         reason = ExitReason(form.reason.data)
         why = EXIT_REASON_LABELS[reason] + (f" – {form.comment.data}" if form.comment.data else "")
-        services.exit_network(person, reason, why, g.admin.email, now)
+        try:
+            services.exit_by_admin(person, reason, why, g.admin.email, now)
+        except TransitionRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "warning")
+            return redirect(url_for(".member", person_id=person.id))
         admin_services.audit(g.admin.email, "member.exit", now, person.id, why)
         db.session.commit()
         flash("La sortie est enregistrée.", "success")

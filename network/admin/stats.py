@@ -65,6 +65,12 @@ def count_by_status() -> dict[str, int]:
     return counts
 
 
+def pending_applications() -> int:
+    """Applications waiting for the charter: new applicants and former members who applied again."""
+    return db.session.scalar(select(func.count()).select_from(Person).where(
+        (Person.status == Status.APPLICANT) | Person.pending_application.is_not(None)))
+
+
 def joins_this_year(now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(StatusChange).where(
         JOIN, StatusChange.changed_at >= start_of_year(now), StatusChange.changed_at <= now))

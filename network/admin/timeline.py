@@ -47,7 +47,8 @@ def person_timeline(person_id: int) -> list[TimelineEntry]:
 
 
 EMAIL_STATES = {"pending": "en attente d'envoi", "sending": "en cours d'envoi",
-                "sent": "envoyé", "failed": "échec de l'envoi"}
+                "sent": "envoyé", "failed": "échec de l'envoi",
+                "bounced": "non remis (retour du serveur du destinataire)"}
 
 def _email_state(message: OutboxMessage) -> str:
     state = EMAIL_STATES.get(message.status, message.status)

@@ -21,6 +21,10 @@ class UseLinkForm(FlaskForm):
     submit = SubmitField("Ouvrir mon espace membre")
 
 
+class ConfirmEmailForm(FlaskForm):
+    submit = SubmitField("Confirmer ma nouvelle adresse")
+
+
 class MyDetailsForm(ContactDetailsForm):
     submit = SubmitField("Enregistrer")
 

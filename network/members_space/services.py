@@ -101,18 +101,32 @@ def _snapshot(person: Person) -> dict:
     return {FIELD_NAMES[name]: value for name, value in values.items()}
 
 
-def confirm_email_change(token: str, now: datetime) -> Person:
-    """The new address is confirmed by its owner: it replaces the old one."""
+def person_for_email_change(token: str) -> Person:
+    """The person a confirmation link of a new address was sent to, or LinkProblem."""
     person, payload = person_from_link("email-change", token)
     if person.pending_email is None or person.pending_email != payload.get("e"):
         raise LinkProblem("used", person)
-    taken = db.session.scalar(select(Person.id).where(Person.email == person.pending_email,
-                                                      Person.id != person.id))
-    if taken:
-        raise LinkProblem("taken", person)
-    person.email, person.pending_email = person.pending_email, None
-    audit(BY_THE_PERSON, "member.email_confirmed", now, person.id, person.email)
     return person
+
+
+def confirm_email_change(person: Person, now: datetime) -> None:
+    """The new address is confirmed by its owner: it replaces the old one."""
+    try:
+        change_email(person, person.pending_email, BY_THE_PERSON, now)
+    except ValueError:
+        raise LinkProblem("taken", person) from None
+
+
+def change_email(person: Person, email: str, by: str, now: datetime) -> None:
+    """Give a person a new address (ValueError if it is another person's); its bounces are
+    forgotten with the old one."""
+    email = normalise_email(email)
+    if db.session.scalar(select(Person.id).where(Person.email == email, Person.id != person.id)):
+        raise ValueError(email)
+    person.email, person.pending_email = email, None
+    person.email_bounced_at = person.email_bounce_reason = None
+    audit(by, "member.email_confirmed" if by == BY_THE_PERSON else "member.email_changed", now,
+          person.id, email)
 
 
 def personal_data(person: Person) -> dict:

@@ -25,6 +25,7 @@ from network.events.services import (
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.members_space import services
 from network.members_space.forms import (
+    ConfirmEmailForm,
     DirectorySearchForm,
     LeaveSpaceForm,
     MyDetailsForm,
@@ -35,6 +36,7 @@ from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, leave_network
 from network.reference import PROFILE_SHORT_LABELS
+from network.renewal.services import current_request, deadline_of
 
 bp = Blueprint("members_space", __name__)
 
@@ -120,7 +122,9 @@ def sign_out():
 @bp.get("/espace")
 @member_required
 def space():
-    return render_template("members_space/space.html", person=g.member)
+    renewal = current_request(g.member, utcnow())
+    return render_template("members_space/space.html", person=g.member, renewal=renewal,
+                           renewal_deadline=deadline_of(renewal) if renewal else None)
 
 
 @bp.get("/espace/evenements")
@@ -151,10 +155,15 @@ def my_details():
         400 if form.errors else 200)
 
 
-@bp.get("/espace/adresse/<token>")
+@bp.route("/espace/adresse/<token>", methods=["GET", "POST"])
 def confirm_email(token):
+    # Opening the link shows a button: mail scanners that follow links change nothing.
     try:
-        person = services.confirm_email_change(token, utcnow())
+        person = services.person_for_email_change(token)
+        form = ConfirmEmailForm()
+        if not form.validate_on_submit():
+            return render_template("members_space/confirm_email.html", form=form, person=person)
+        services.confirm_email_change(person, utcnow())
     except LinkProblem as problem:
         return _link_problem(problem)
     db.session.commit()

@@ -1,17 +1,20 @@
 """The rules of joining the network: apply, accept the charter, expire stale applications."""
 
+import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from network.admin.services import active_admin_emails
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.services import queue_email
+from network.membership.lifecycle import BY_THE_PERSON, BY_THE_SYSTEM, EXIT_MOVES, may, move
 from network.membership.models import (
     CharterAcceptance,
     CharterVersion,
@@ -21,13 +24,9 @@ from network.membership.models import (
     Person,
     QvtField,
     Status,
-    StatusChange,
 )
 from network.reference import PARTICIPATION_PRINCIPLES
 from network.urls import external_url
-
-BY_THE_PERSON = "la personne elle-même"
-BY_THE_SYSTEM = "système"
 
 
 @dataclass
@@ -58,18 +57,12 @@ def current_charter() -> CharterVersion:
         select(CharterVersion).order_by(CharterVersion.number.desc()).limit(1)).one()
 
 
-def record_status_change(person: Person, to_status: Status, reason: str, by: str,
-                         now: datetime) -> None:
-    """Move a person to another status and write the transition to their history."""
-    db.session.add(StatusChange(person_id=person.id, from_status=person.status,
-                                to_status=to_status, reason=reason, changed_by=by,
-                                changed_at=now))
-    person.status = to_status
-
-
 def apply_contact_details(person: Person, details: ContactDetails) -> None:
     person.first_name = details.first_name.strip()
     person.last_name = details.last_name.strip()
+    if person.email != normalise_email(details.email):
+        # A new address has no bounce yet.
+        person.email_bounced_at = person.email_bounce_reason = None
     person.email = normalise_email(details.email)
     person.organisation = details.organisation.strip()
     person.profile = details.profile
@@ -85,37 +78,59 @@ def apply_contact_details(person: Person, details: ContactDetails) -> None:
 
 
 def join(details: ContactDetails, now: datetime) -> None:
-    """Take a sign-up: a new application, a re-sent charter link, or a note to a member.
+    """Take a sign-up: a new application, a charter link again, or a note to a member.
 
-    The caller shows the same page in every case, so a stranger cannot learn who is a member.
+    The caller shows the same page in every case, so a stranger cannot learn who is known. For
+    a known address nothing stored changes: the details wait with the application until the
+    address owner accepts the charter.
     """
-    person = db.session.scalar(
-        select(Person).where(Person.email == normalise_email(details.email)))
+    email = normalise_email(details.email)
+    person = db.session.scalar(select(Person).where(Person.email == email))
     if person is None:
-        person = Person(status=Status.APPLICANT, applied_at=now, created_at=now,
-                        privacy_consent_at=now, charter_nonce=secrets.token_hex(8))
-        apply_contact_details(person, details)
-        db.session.add(person)
-        db.session.flush()
-        db.session.add(StatusChange(person_id=person.id, from_status=None,
-                                    to_status=Status.APPLICANT, reason="Candidature reçue",
-                                    changed_by=BY_THE_PERSON, changed_at=now))
-    elif person.status == Status.APPLICANT:
-        # Same person asking again: the details already given stay (a stranger could otherwise
-        # overwrite them); only the link goes out again.
-        pass
-    elif person.status == Status.MEMBER:
+        person = _new_applicant(details, now)
+        if person is not None:
+            send_charter_link(person, now)
+            return
+        # A simultaneous sign-up of the same address made the application first.
+        person = db.session.scalar(select(Person).where(Person.email == email))
+    if person.status == Status.MEMBER:
         queue_email(f"already-member:{person.id}:{now.isoformat()}", person.email,
                     "already_member", "Vous êtes déjà membre du réseau", person=person, now=now)
         return
-    else:
-        apply_contact_details(person, details)
-        person.applied_at = now
-        person.privacy_consent_at = now
+    if person.status == Status.EXITED and not may(person, "rejoin", BY_THE_PERSON):
+        queue_email(f"rejoin-refused:{person.id}:{now.isoformat()}", person.email,
+                    "rejoin_refused", "Votre demande d'adhésion au réseau", person=person,
+                    now=now)
+        return
+    person.pending_application = json.dumps(
+        {**asdict(details), "email": email, "applied_at": now.isoformat()}, ensure_ascii=False)
+    if person.charter_nonce is None:
         person.charter_nonce = secrets.token_hex(8)
-        record_status_change(person, Status.APPLICANT, "Nouvelle candidature", BY_THE_PERSON,
-                             now)
     send_charter_link(person, now)
+
+
+def _new_applicant(details: ContactDetails, now: datetime) -> Person | None:
+    """A first application; None if the same address was registered meanwhile."""
+    person = Person(applied_at=now, created_at=now, privacy_consent_at=now,
+                    charter_nonce=secrets.token_hex(8))
+    apply_contact_details(person, details)
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+            move(person, "apply", by=BY_THE_PERSON, why="Candidature reçue", now=now)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return person
+
+
+def pending_details(person: Person) -> ContactDetails | None:
+    """The details of a sign-up waiting for its address owner to accept the charter."""
+    if not person.pending_application:
+        return None
+    values = json.loads(person.pending_application)
+    values.pop("applied_at", None)
+    return ContactDetails(**values)
 
 
 def send_charter_link(person: Person, now: datetime) -> None:
@@ -131,10 +146,17 @@ def send_charter_link(person: Person, now: datetime) -> None:
 
 
 def resend_charter_link(email: str, now: datetime) -> None:
-    """Send a fresh charter link to a pending applicant; say nothing about other addresses."""
+    """Send a fresh charter link to a pending application; say nothing about other addresses."""
     person = db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
-    if person is not None and person.status == Status.APPLICANT:
+    if person is not None and has_pending_application(person):
         send_charter_link(person, now)
+
+
+def has_pending_application(person: Person) -> bool:
+    """An applicant, or a former member who signed up again and has not accepted the charter."""
+    return person.status == Status.APPLICANT or (
+        person.status == Status.EXITED and person.pending_application is not None
+        and may(person, "rejoin", BY_THE_PERSON))
 
 
 def signed_serializer(purpose: str) -> URLSafeSerializer:
@@ -172,7 +194,7 @@ def person_for_charter_token(token: str, now: datetime) -> Person:
     person, payload = person_from_link("charter", token)
     if person.status == Status.MEMBER:
         raise LinkProblem("used", person)
-    if person.status != Status.APPLICANT or person.charter_nonce != payload.get("n"):
+    if not has_pending_application(person) or person.charter_nonce != payload.get("n"):
         raise LinkProblem("invalid", person)
     check_link_age(payload, person, now, timedelta(days=current_app.config["CHARTER_LINK_DAYS"]))
     return person
@@ -185,25 +207,28 @@ def check_link_age(payload: dict, person: Person, now: datetime, max_age: timede
 
 
 def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bool:
-    """Make an applicant a member; False if the link was used meanwhile (nothing changes)."""
+    """Make an applicant (or a former member) a member; False if the link was used meanwhile."""
     # Conditional update: of two clicks racing on the same link, only one makes a member.
     claimed = db.session.execute(
         update(Person)
-        .where(Person.id == person.id, Person.status == Status.APPLICANT,
+        .where(Person.id == person.id, Person.status == person.status,
                Person.charter_nonce == person.charter_nonce)
         .values(charter_nonce=None)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         db.session.rollback()
         return False
+    details = pending_details(person)
+    if details is not None:
+        # The address owner has now proven it: their new details replace the stored ones.
+        apply_contact_details(person, details)
+        person.applied_at = person.privacy_consent_at = now
+        person.pending_application = None
     db.session.add(CharterAcceptance(person_id=person.id, charter_version_id=charter.id,
                                      accepted_at=now))
-    record_status_change(person, Status.MEMBER, f"Charte acceptée (version {charter.number})",
-                         BY_THE_PERSON, now)
+    move(person, "accept_charter" if person.status == Status.APPLICANT else "rejoin",
+         by=BY_THE_PERSON, why=f"Charte acceptée (version {charter.number})", now=now)
     person.charter_nonce = None
-    person.member_since = now
-    person.exited_at = None
-    person.exit_reason = None
     queue_email(f"member-confirmed:{person.id}:{now.isoformat()}", person.email,
                 "member_confirmed", "Bienvenue dans le réseau des intervenants QVT en Occitanie",
                 person=person, now=now, charter=charter)
@@ -213,10 +238,10 @@ def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bo
 
 
 def expire_stale_applications(now: datetime, batch_size: int = 500) -> int:
-    """Close applications whose charter was not accepted in time; purge first-time applicants.
+    """Close applications whose charter was not accepted in time.
 
-    A first application leaves only an anonymous count; a former member who applied again
-    goes back to 'exited' with their history.
+    A first application is purged, leaving only an anonymous count; a former member's new
+    application is forgotten, and they stay as they were.
     """
     cutoff = now - timedelta(days=current_app.config["APPLICATION_EXPIRY_DAYS"])
     expired = 0
@@ -225,24 +250,34 @@ def expire_stale_applications(now: datetime, batch_size: int = 500) -> int:
             select(Person).where(Person.status == Status.APPLICANT, Person.applied_at < cutoff)
             .order_by(Person.id).limit(batch_size)))
         if not stale:
-            return expired
+            break
         for person in stale:
             if person.member_since is None:
                 _count_expired_application(now)
-            _end_application(person, "Charte non acceptée dans les délais", BY_THE_SYSTEM, now)
+            _end_application(person, "expire", "Charte non acceptée dans les délais",
+                             BY_THE_SYSTEM, now)
             expired += 1
         db.session.commit()
+    for person in db.session.scalars(select(Person).where(
+            Person.status == Status.EXITED, Person.pending_application.is_not(None))).all():
+        applied_at = datetime.fromisoformat(json.loads(person.pending_application)["applied_at"])
+        if applied_at < cutoff:
+            person.pending_application = person.charter_nonce = None
+            expired += 1
+    db.session.commit()
+    return expired
 
 
-def _end_application(person: Person, reason: str, by: str, now: datetime) -> None:
-    """Close a pending application: a first one is purged, a former member goes back to exited."""
-    if person.member_since is None:
+def _end_application(person: Person, move_name: str, why: str, by: str, now: datetime) -> None:
+    """Close a pending application: a first one is purged, an older one goes back to exited."""
+    if person.status == Status.EXITED:
+        person.pending_application = person.charter_nonce = None
+    elif person.member_since is None:
         # The e-mails sent to them carry their name and address too.
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person.id))
         db.session.delete(person)
     else:
-        person.charter_nonce = None
-        record_status_change(person, Status.EXITED, reason, by, now)
+        move(person, move_name, by=by, why=why, now=now)
 
 
 def _count_expired_application(now: datetime) -> None:
@@ -265,40 +300,38 @@ def leave_token(person: Person) -> str:
 
 def person_for_leave_token(token: str) -> Person:
     person, _ = person_from_link("leave", token)
-    if person.status == Status.EXITED:
+    if person.status == Status.EXITED and not has_pending_application(person):
         raise LinkProblem("used", person)
     return person
 
 
-def leave_network(person: Person, now: datetime) -> None:
-    """The person's own request: a member exits at once, an applicant withdraws."""
-    if person.status == Status.APPLICANT:
-        _end_application(person, "Demande d'adhésion retirée", BY_THE_PERSON, now)
-    elif person.status == Status.MEMBER:
-        exit_network(person, ExitReason.VOLUNTARY, "Sortie à sa demande", BY_THE_PERSON, now)
-        notify_admins(f"admin-member-left:{person.id}:{now.isoformat()}", "admin_member_left",
-                      f"Sortie du réseau : {person.full_name}", person, now)
+def leave_network(person: Person, now: datetime, by: str = BY_THE_PERSON) -> None:
+    """The person's own request: a member exits at once, an application is withdrawn."""
+    if person.status != Status.MEMBER:
+        _end_application(person, "withdraw", "Demande d'adhésion retirée", by, now)
+        return
+    move(person, "leave", by=by, why="Sortie à sa demande", now=now)
+    _confirm_leaving(person, now)
+    notify_admins(f"admin-member-left:{person.id}:{now.isoformat()}", "admin_member_left",
+                  f"Sortie du réseau : {person.full_name}", person, now)
 
 
-def exit_network(person: Person, reason: ExitReason, why: str, by: str,
-                 now: datetime) -> None:
-    """Take a person off the network (and its mailing list) at once; history and data stay."""
-    record_status_change(person, Status.EXITED, why, by, now)
-    person.exit_reason = reason
-    person.exited_at = now
-    person.charter_nonce = None
+def exit_by_admin(person: Person, reason: ExitReason, why: str, by: str, now: datetime) -> None:
+    """An admin records an exit: at the person's request, for no answer, or a removal."""
+    move(person, EXIT_MOVES[reason], by=by, why=why, now=now)
     if reason == ExitReason.VOLUNTARY:
-        queue_email(f"left:{person.id}:{now.isoformat()}", person.email, "left_network",
-                    "Vous avez quitté le réseau des intervenants QVT en Occitanie",
-                    person=person, now=now)
+        _confirm_leaving(person, now)
 
 
 def readmit(person: Person, by: str, now: datetime) -> None:
-    """An exited person back as a member (an exit by mistake); their past acceptance stands."""
-    record_status_change(person, Status.MEMBER, "Réintégration dans le réseau", by, now)
-    person.exit_reason = None
-    person.exited_at = None
-    person.member_since = now
+    """An admin brings an exited person back (an exit by mistake); their acceptance stands."""
+    move(person, "readmit", by=by, why="Réintégration dans le réseau", now=now)
+
+
+def _confirm_leaving(person: Person, now: datetime) -> None:
+    queue_email(f"left:{person.id}:{now.isoformat()}", person.email, "left_network",
+                "Vous avez quitté le réseau des intervenants QVT en Occitanie",
+                person=person, now=now)
 
 
 def notify_admins(key: str, template: str, subject: str, person: Person,

@@ -66,7 +66,8 @@ def charter(token):
         db.session.commit()
         return redirect(url_for(".welcome"))
     return render_template("membership/charter.html", form=form, person=person,
-                           charter=charter_version), 400 if form.errors else 200
+                           charter=charter_version, details=services.pending_details(person)), (
+        400 if form.errors else 200)
 
 
 def _link_problem(problem: services.LinkProblem):

@@ -10,10 +10,20 @@ class RenewalForm(ContactDetailsForm):
 
     decision = RadioField("Votre réponse", choices=[
         SelectChoice(STAY, "Je reste dans le réseau"),
-        SelectChoice(LEAVE, "Je quitte le réseau")], default=STAY)
+        SelectChoice(LEAVE, "Je quitte le réseau")])
     accept_charter = BooleanField("J'ai lu la nouvelle version de la charte et je m'engage à la "
                                   "respecter")
     submit = SubmitField("Envoyer ma réponse")
+
+    # Nothing is pre-selected: the member says it. Their saved answer shows when they come back.
+    SAVED_ANSWERS = {"renewed": STAY, "left": LEAVE}
+
+    @classmethod
+    def initial_data(cls, person, request=None) -> dict:
+        data = super().initial_data(person)
+        if request is not None and request.status in cls.SAVED_ANSWERS:
+            data["decision"] = cls.SAVED_ANSWERS[request.status]
+        return data
 
     def __init__(self, *args, charter_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,8 @@ class RenewalCampaign(db.Model):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once every member of the opening has a request (and their form is queued).
     requests_complete_at: Mapped[datetime | None]
+    # When the admins received the list of members who had not answered, a week before the end.
+    review_sent_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
 

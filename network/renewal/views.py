@@ -1,38 +1,62 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, url_for
 
 from network.extensions import db, utcnow
-from network.members_space.services import update_own_details
+from network.members_space.views import member_required
 from network.membership.forms import JoinForm
-from network.membership.services import BY_THE_PERSON, LinkProblem
+from network.membership.lifecycle import MAY_REJOIN_AFTER, TransitionRefused
+from network.membership.models import Status
+from network.membership.services import LinkProblem
 from network.renewal import services
-from network.renewal.forms import LEAVE, RenewalForm
+from network.renewal.forms import RenewalForm
 
 bp = Blueprint("renewal", __name__)
 
 
 @bp.route("/renouvellement/<token>", methods=["GET", "POST"])
 def form(token):
-    now = utcnow()
     try:
         request = services.request_for_token(token)
     except LinkProblem:
         return render_template("renewal/invalid.html"), 404
+    return answer_page(request, lambda: url_for(".form", token=token, enregistre=1))
+
+
+@bp.route("/espace/renouvellement", methods=["GET", "POST"])
+@member_required
+def in_space():
+    request = services.current_request(g.member, utcnow())
+    if request is None:
+        return redirect(url_for("members_space.space"))
+    return answer_page(request, lambda: url_for("members_space.space"))
+
+
+def answer_page(request, saved_url):
+    """The renewal form of one request, from the e-mail's link or from the member space:
+    shown, answered, or refused with the reason when the member can no longer answer."""
+    now = utcnow()
     person = request.person
-    if services.is_closed(request, now):
-        # Too late: offer to apply again, with what the network knows already.
-        join_form = JoinForm(data=JoinForm.initial_data(person), formdata=None)
-        return render_template("renewal/closed.html", request=request, form=join_form), 410
-    services.mark_opened(request, now)
+    if not services.may_answer(request, now):
+        return closed_page(request)
     charter = services.charter_to_accept(person)
-    form = RenewalForm(data=RenewalForm.initial_data(person), charter_required=bool(charter))
+    form = RenewalForm(data=RenewalForm.initial_data(person, request),
+                       charter_required=bool(charter))
     if form.validate_on_submit():
-        if form.decision.data == LEAVE:
-            services.decline(request, now)
-        else:
-            update_own_details(person, form.contact_details(), now)
-            services.renew(request, BY_THE_PERSON, now, accepted=charter)
+        try:
+            services.answer(request, form, charter, now)
+        except TransitionRefused:
+            db.session.rollback()
+            return closed_page(request)
         db.session.commit()
-        return redirect(url_for(".form", token=token, enregistre=1))
-    db.session.commit()
+        return redirect(saved_url())
     return render_template("renewal/form.html", form=form, request=request, person=person,
-                           charter=charter), 400 if form.errors else 200
+                           charter=charter, deadline=services.deadline_of(request)), (
+        400 if form.errors else 200)
+
+
+def closed_page(request):
+    """Too late, or no longer a member: say since when, and whether applying again is open."""
+    person = request.person
+    may_rejoin = person.status == Status.EXITED and person.exit_reason in MAY_REJOIN_AFTER
+    join_form = JoinForm(data=JoinForm.initial_data(person), formdata=None)
+    return render_template("renewal/closed.html", request=request, person=person,
+                           form=join_form, may_rejoin=may_rejoin), 410

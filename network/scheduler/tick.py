@@ -14,7 +14,7 @@ from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
 from network.ratelimit import purge_expired_counters
-from network.renewal.services import run_renewal
+from network.renewal.campaign import run_renewal
 from network.scheduler.heartbeat import record_tick
 
 log = logging.getLogger("network.scheduler")

@@ -353,6 +353,9 @@ def seed_lifecycle_and_bounces(connection, tables):
     requests = tables["renewal_request"]
     connection.execute(requests.update().where(requests.c.status == "left").values(
         status="unreached", deadline=utc(2025, 12, 15, 22, 59)))
+    campaigns = tables["renewal_campaign"]
+    connection.execute(campaigns.update().where(campaigns.c.year == 2026).values(
+        review_sent_at=utc(2026, 11, 23, 7, 0)))
 
 
 SEEDS = {
@@ -381,6 +384,7 @@ ADDED_COLUMN_VALUES = {
     "person.email_bounced_at": None,
     "person.email_bounce_reason": None,
     "renewal_request.deadline": None,
+    "renewal_campaign.review_sent_at": None,
 }
 
 

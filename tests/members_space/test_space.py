@@ -126,10 +126,11 @@ def test_a_new_address_is_used_only_once_confirmed(client, anne, smtp):
     run_tick(utcnow())
     [confirmation] = smtp.to("anne.nouvelle@exemple.fr")
     link = re.search(r"http://reseau\.test(/espace/adresse/\S+)", text_of(confirmation)).group(1)
-    assert "Adresse confirmée" in client.get(link).text
+    assert "Confirmer ma nouvelle adresse" in client.get(link).text
+    assert "Adresse confirmée" in client.post(link).text
     db.session.refresh(anne)
     assert (anne.email, anne.pending_email) == ("anne.nouvelle@exemple.fr", None)
-    assert client.get(link).status_code == 410, "a confirmation link works once"
+    assert client.post(link).status_code == 410, "a confirmation link works once"
 
 
 def test_a_new_address_taken_meanwhile_is_refused_at_confirmation(client, anne, smtp):
@@ -139,7 +140,7 @@ def test_a_new_address_taken_meanwhile_is_refused_at_confirmation(client, anne, 
     run_tick(utcnow())
     link = re.search(r"http://reseau\.test(/espace/adresse/\S+)",
                      text_of(smtp.to("paul@exemple.fr")[0])).group(1)
-    response = client.get(link)
+    response = client.post(link)
     assert "Cette adresse est déjà utilisée" in response.text
     db.session.refresh(anne)
     assert anne.email == "anne.martin@exemple.fr"

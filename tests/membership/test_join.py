@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.membership.models import Person, Status, StatusChange
+from network.membership import services
 from network.membership.services import leave_network
 from tests.factories import NOW, join_form, make_applicant, make_member
 
@@ -89,17 +90,20 @@ def test_a_member_who_signs_up_again_is_told_by_email_only(client):
         OutboxMessage.id.desc()).where(OutboxMessage.person_id == person.id)) == "already_member"
 
 
-def test_an_exited_person_starts_a_new_application_and_keeps_their_history(client):
+def test_an_exited_person_applies_again_and_keeps_their_history(client):
     person = make_member()
     leave_network(person, NOW)
     db.session.commit()
     client.post("/rejoindre", data=join_form(organisation="Nouvelle structure"))
     db.session.refresh(person)
-    assert person.status == Status.APPLICANT
-    assert person.organisation == "Nouvelle structure"
+    # Nothing changes until the address owner accepts the charter (issue 13).
+    assert (person.status, person.organisation) == (Status.EXITED, "Cabinet Travail & Santé")
+    assert services.accept_charter(person, services.current_charter(), NOW)
+    db.session.commit()
+    assert (person.status, person.organisation) == (Status.MEMBER, "Nouvelle structure")
     history = list(db.session.scalars(select(StatusChange.to_status).where(
         StatusChange.person_id == person.id).order_by(StatusChange.id)))
-    assert history == ["applicant", "member", "exited", "applicant"]
+    assert history == ["applicant", "member", "exited", "member"]
 
 
 def test_the_honeypot_pretends_success_and_saves_nothing(client):

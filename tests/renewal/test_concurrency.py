@@ -10,8 +10,8 @@ from sqlalchemy import delete, event, func, select
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.membership.models import Person, Status, StatusChange
+from network.renewal.campaign import create_requests, open_due_campaign
 from network.renewal.models import RenewalRequest, RequestStatus
-from network.renewal.services import create_requests, open_due_campaign
 from network.scheduler.lease import hold_lease
 from network.scheduler.models import SchedulerLease
 from network.scheduler.runner import tick_job

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from network.extensions import db, utcnow
 from network.membership.models import Person, Status
 from network.membership.services import charter_token
+from network.renewal.campaign import run_renewal
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
-from network.renewal.services import renewal_token, run_renewal
+from network.renewal.services import renewal_token
 from network.templating import PARIS
 from tests.factories import join_form, make_member
 from tests.support.queries import count_queries

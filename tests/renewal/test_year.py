@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from network.extensions import db, utcnow
 from network.mail.models import OutboxMessage
 from network.membership.models import ExitReason, Person, Status
+from network.renewal.campaign import campaign_dates, run_renewal
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
-from network.renewal.services import campaign_dates, renewal_token, run_renewal
+from network.renewal.services import renewal_token
 from network.scheduler.tick import run_tick
 from network.templating import PARIS
 from tests.factories import join_form, make_member
@@ -109,13 +110,14 @@ def test_the_whole_year(app, client, smtp):
         form, reminder, reminder, "Votre participation au réseau a pris fin"]
     summary = [m for m in smtp.to("gt-qvt@exemple.fr") if "clos" in m["Subject"]]
     assert len(summary) == 1
-    assert "Sorties faute de réponse : 1" in text_of(summary[0])
+    assert "Sorties faute de réponse (formulaire reçu) : 1" in text_of(summary[0])
+    assert "e-mail non remis (à décider par le GT QVT) : 0" in text_of(summary[0])
     assert "Renouvellements : 2" in text_of(summary[0])
 
     # Too late: the link says so and offers to apply again, prefilled.
     late = client.get(link_for(smtp, denis.email))
     assert late.status_code == 410
-    assert "Le renouvellement 2026 est clos" in late.text
+    assert "Vous avez quitté le réseau le 22 décembre 2026" in late.text
     assert 'value="denis@exemple.fr"' in late.text
     assert Counter(OutboxMessage.dedup_key.split(":")[0] for OutboxMessage in db.session.scalars(
         select(OutboxMessage)))["renewal-form"] == 4
