@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import DateField, EmailField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from network.admin.exports import csv_response
 from network.admin.services import audit
@@ -133,7 +133,7 @@ class SendAgainForm(FlaskForm):
     def validate_deadline(self, field):
         today = utcnow().astimezone(PARIS).date()
         if not today < field.data <= today + timedelta(days=90):
-            raise ValueError("Choisissez une date dans les 90 prochains jours.")
+            raise ValidationError("Choisissez une date dans les 90 prochains jours.")
 
 
 @bp.route("/renouvellement/demandes/<int:request_id>/renvoyer", methods=["GET", "POST"])

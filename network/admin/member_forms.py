@@ -38,6 +38,7 @@ class MemberFilterForm(FlaskForm):
     du = DateField("Membre depuis le (au plus tôt)", validators=[Optional()])
     au = DateField("Membre depuis le (au plus tard)", validators=[Optional()])
     sans_accueil = BooleanField("N'a pas suivi le module d'accueil")
+    adresse_en_echec = BooleanField("Adresse e-mail en échec")
     tri = SelectField("Trier par", choices=[
         SelectChoice("nom", "Nom"), SelectChoice("structure", "Structure"),
         SelectChoice("statut", "Statut"), SelectChoice("adhesion", "Date d'adhésion"),
@@ -60,6 +61,7 @@ class MemberFilterForm(FlaskForm):
             joined_from=self.du.data if not self.du.errors else None,
             joined_to=self.au.data if not self.au.errors else None,
             without_welcome_module=bool(self.sans_accueil.data),
+            bounced_only=bool(self.adresse_en_echec.data),
             sort=self.tri.data if self.tri.data in SORTS else "nom",
             descending=self.ordre.data == "desc")
 

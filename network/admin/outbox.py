@@ -10,7 +10,8 @@ from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.services import retry_failed
 
 STATUS_LABELS = {OutboxStatus.PENDING: "En attente", OutboxStatus.SENDING: "En cours d'envoi",
-                 OutboxStatus.SENT: "Envoyé", OutboxStatus.FAILED: "En échec"}
+                 OutboxStatus.SENT: "Envoyé", OutboxStatus.FAILED: "En échec",
+                 OutboxStatus.BOUNCED: "Non remis (retour du destinataire)"}
 
 
 @bp.get("/courriels")

@@ -190,7 +190,7 @@ def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
             # Profile, departments, fields and the history stay: they are not about a person.
             for name in ("email", "pending_email", "first_name", "last_name", "phone",
                          "organisation", "job_title", "website", "sign_in_nonce",
-                         "charter_nonce"):
+                         "charter_nonce", "pending_application", "email_bounce_reason"):
                 setattr(person, name, None)
             person.directory_opt_in = False
             person.anonymised_at = now

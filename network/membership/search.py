@@ -40,6 +40,8 @@ class PersonFilter:
     directory_only: bool = False
     # Members who have not attended the welcome module ("Intégrer le réseau…") yet.
     without_welcome_module: bool = False
+    # People whose address is dead (a bounce or a permanent refusal of the relay).
+    bounced_only: bool = False
 
 
 def _paris_midnight(day: date) -> datetime:
@@ -74,6 +76,8 @@ def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
             person_qvt_field.c.qvt_field_code.in_(criteria.qvt_field_codes))))
     if criteria.without_welcome_module:
         query = query.where(Person.id.not_in(welcomed_people()))
+    if criteria.bounced_only:
+        query = query.where(Person.email_bounced_at.is_not(None))
     if criteria.joined_from:
         query = query.where(Person.member_since >= _paris_midnight(criteria.joined_from))
     if criteria.joined_to:

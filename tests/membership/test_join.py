@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from network.extensions import db
 from network.mail.models import OutboxMessage
-from network.membership.models import Person, Status, StatusChange
 from network.membership import services
+from network.membership.models import Person, Status, StatusChange
 from network.membership.services import leave_network
 from tests.factories import NOW, join_form, make_applicant, make_member
 

@@ -14,6 +14,14 @@ class RecordingHandler:
         self.lock = threading.Lock()
         # A reply such as "451 Try later" or "550 No such user" makes the server refuse mail.
         self.refuse_with = None
+        # Addresses the server refuses at RCPT TO, with the reply given: {address: "550 …"}.
+        self.refused_recipients = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return self.refused_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
