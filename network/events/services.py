@@ -179,17 +179,24 @@ def request_guest_registration(event: Event, name: str, email: str, organisation
                    else Registration.guest_email == email)
     registration = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, same_person))
-    if registration is not None and registration.status in ACTIVE:
+    if registration is None:
+        registration = Registration(event_id=event.id, created_at=now,
+                                    person_id=member.id if member else None,
+                                    guest_email=None if member else email,
+                                    status=RegistrationStatus.UNCONFIRMED)
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except IntegrityError:
+            # The same request sent twice at once: the first one made the registration.
+            registration = db.session.scalar(select(Registration).where(
+                Registration.event_id == event.id, same_person))
+    if registration.status in ACTIVE:
         # Already in: say so by e-mail rather than on the page (the address is not proven).
         queue_emails([registration_email(registration, "event_already_registered",
                                          f"already:{registration.id}:{now.isoformat()}",
                                          f"Votre inscription : {event.title}")], now)
         return registration
-    if registration is None:
-        registration = Registration(event_id=event.id, created_at=now,
-                                    person_id=member.id if member else None,
-                                    guest_email=None if member else email)
-        db.session.add(registration)
     if member is None:
         registration.guest_name = name.strip()
         registration.guest_organisation = organisation.strip() or None

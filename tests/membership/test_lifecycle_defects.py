@@ -221,3 +221,32 @@ def test_the_member_space_shows_the_renewal_during_the_campaign(app, client):
     space = client.get("/espace").text
     assert "vous restez dans le réseau" in space
     assert "modifier votre réponse jusqu'au" in space
+
+
+def test_simultaneous_guest_requests_of_one_address_make_one_registration(make_app):
+    """The same race on the events' guest form (a sibling of the sign-up's)."""
+    from network.events.models import Audience, Registration
+    from tests.events.helpers import make_event
+
+    app = make_app()
+    with app.app_context():
+        event_ids = [make_event(audience=Audience.PUBLIC).id for _ in range(3)]
+    statuses = []
+    for event_id in event_ids:
+        barrier = threading.Barrier(2)
+
+        def submit(event_id=event_id, barrier=barrier):
+            client = app.test_client()
+            barrier.wait()
+            response = client.post(f"/evenements/{event_id}/inscription-externe", data={
+                "name": "Zoé Invitée", "email": "zoe@exemple.fr", "privacy_consent": "y"})
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert 500 not in statuses
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)) == 3
