@@ -3,6 +3,9 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
+from network.extensions import db
+from network.membership.lifecycle import TransitionRefused
+
 MESSAGES = {
     400: ("Demande incorrecte", "La demande envoyée n'a pas pu être comprise."),
     403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
@@ -31,7 +34,15 @@ def csrf_failure(error):
                 "la page précédente, rechargez-la, puis envoyez à nouveau le formulaire."), 400
 
 
+def transition_refused(refusal: TransitionRefused):
+    """A move the lifecycle does not allow, from whatever path: nothing is saved."""
+    db.session.rollback()
+    return render_template("errors/error.html", code=409, title="Action impossible",
+                           message=str(refusal)), 409
+
+
 def register_error_handlers(app):
     for code in MESSAGES:
         app.register_error_handler(code, error_page)
     app.register_error_handler(CSRFError, csrf_failure)
+    app.register_error_handler(TransitionRefused, transition_refused)
