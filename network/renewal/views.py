@@ -27,7 +27,15 @@ def in_space():
     request = services.current_request(g.member, utcnow())
     if request is None:
         return redirect(url_for("members_space.space"))
-    return answer_page(request, lambda: url_for("members_space.space"))
+    def saved_url():
+        # Who has just left can no longer open the space: their own link shows the answer,
+        # and how to take it back before the deadline.
+        if g.member.status == Status.MEMBER:
+            return url_for("members_space.space")
+        return url_for(".form", token=services.renewal_token(request.campaign, g.member),
+                       enregistre=1)
+
+    return answer_page(request, saved_url)
 
 
 def answer_page(request, saved_url):

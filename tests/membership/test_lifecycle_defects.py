@@ -250,3 +250,13 @@ def test_simultaneous_guest_requests_of_one_address_make_one_registration(make_a
     assert 500 not in statuses
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 3
+
+
+def test_leaving_through_the_renewal_of_the_member_space_shows_how_to_take_it_back(app, client):
+    anne = make_member(JOINED)
+    open_campaign_now(app)
+    sign_in(client, anne)
+    response = client.post("/espace/renouvellement", data={"decision": "quitte"})
+    assert response.headers["Location"].startswith("/renouvellement/")
+    page = client.get(response.headers["Location"]).text
+    assert "vous quittez le réseau" in page and "Vous pouvez changer d'avis jusqu'au" in page
