@@ -30,13 +30,14 @@ class RenewalForm(ContactDetailsForm):
         self.charter_required = charter_required
 
     def validate(self, extra_validators=None) -> bool:
-        if self.decision.data not in (STAY, LEAVE):
-            self.decision.errors = ["Choisissez votre réponse."]
-            return False
         if self.decision.data == LEAVE:
             # Leaving needs no details: only the form's own token is checked.
             return self.csrf_token.validate(self) if self.meta.csrf else True
+        # Every field is checked at once, the answer too: all the errors show together.
         valid = super().validate(extra_validators)
+        if self.decision.data != STAY:
+            self.decision.errors = ["Choisissez votre réponse."]
+            valid = False
         if self.charter_required and not self.accept_charter.data:
             self.accept_charter.errors = list(self.accept_charter.errors) + [
                 "Pour rester dans le réseau, acceptez la nouvelle version de la charte."]

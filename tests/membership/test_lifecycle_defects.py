@@ -102,8 +102,9 @@ def test_the_form_preselects_nothing_and_then_shows_the_saved_answer(app, client
     first = client.get(link).text
     assert 'name="decision"' in first
     assert checked_answer(first) is None
-    response = client.post(link, data=join_form(email=anne.email))
+    response = client.post(link, data=join_form(email="anne@", organisation=""))
     assert response.status_code == 400 and "Choisissez votre réponse" in response.text
+    assert "Ce champ est obligatoire" in response.text, "every error shows at once"
 
     client.post(link, data={"decision": "quitte"})
     reopened = client.get(link).text

@@ -4,6 +4,7 @@ GT QVT settles, after the deadline, the members the form never reached."""
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ def fits_the_screen(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_member_answers_the_renewal_from_their_space(page, live_server, smtp, browser):
     site = live_server.config["BASE_URL"]
     with live_server.app_context():
@@ -95,6 +97,7 @@ def test_a_member_answers_the_renewal_from_their_space(page, live_server, smtp, 
         context.close()
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_after_the_deadline_the_gt_qvt_sends_the_form_again_to_whom_it_never_reached(
         page, live_server, smtp):
     site = live_server.config["BASE_URL"]

@@ -36,8 +36,11 @@ def test_renew_from_the_e_mail_with_an_invalid_field_and_a_new_charter(page, liv
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Renouvellement {year}")
 
-    # Prefilled with what the network knows, "I stay" chosen.
-    expect(page.get_by_label("Je reste dans le réseau")).to_be_checked()
+    # Prefilled with what the network knows; the answer is the member's to give.
+    stay = page.get_by_label("Je reste dans le réseau")
+    expect(stay).not_to_be_checked()
+    expect(page.get_by_label("Je quitte le réseau")).not_to_be_checked()
+    stay.check()
     expect(page.get_by_label("Prénom")).to_have_value("Anne")
     expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_value("Martin")
     email = page.get_by_label("Adresse e-mail")
