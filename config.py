@@ -39,10 +39,26 @@ class Config:
     MAIL_TIMEOUT = 10.0
     MAIL_SUPPRESS_SEND = False
     OUTBOX_BATCH_SIZE = 100
-    OUTBOX_MAX_ATTEMPTS = 8
+    # The shortest claim on a batch; a batch that may take longer (size × MAIL_TIMEOUT) gets
+    # that, and a sender renews its claim as it goes.
     OUTBOX_LEASE_SECONDS = 300
-    # Deliver the outbox right after a request that queued e-mails (the tick catches the rest).
+    # A message the relay refuses for a while (4xx) is tried again, less and less often, for
+    # this long before it is "failed". An outage of the relay spends none of it.
+    OUTBOX_RETRY_WINDOW_HOURS = 72
+    # A message in flight when the connection died this many times fails alone.
+    OUTBOX_MAX_CONNECTION_DROPS = 3
+    # /healthz says smtp_failing (503) once the relay has refused connections this long.
+    SMTP_FAILING_ALERT_MINUTES = 30
+    # Quotas of the relay, shared by every process (Microsoft 365: 30 a minute, 10,000 a day).
+    MAIL_RATE_PER_MINUTE = None
+    MAIL_RATE_PER_DAY = None
+    # Deliver right after a request the e-mails it queued, within this many seconds; the
+    # scheduler, which looks for new messages every OUTBOX_POLL_SECONDS, takes the rest.
     OUTBOX_DELIVER_AFTER_REQUEST = True
+    OUTBOX_WEB_BUDGET_SECONDS = 2.0
+    OUTBOX_POLL_SECONDS = 5
+    # List-Id of the mailings (RFC 2919).
+    MAILING_LIST_ID = "Réseau des intervenants QVT Occitanie <reseau.intervenants-qvt-occitanie.fr>"
 
     # Bounces. Each e-mail leaves with its own envelope sender (Return-Path) on this address,
     # bounces+<id>-<tag>@domain, that names its outbox row; the mail server must deliver

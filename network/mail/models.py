@@ -41,6 +41,11 @@ class OutboxMessage(db.Model):
     lease_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Times the connection died while this message was in flight: a message that keeps killing
+    # it is isolated, then fails alone.
+    connection_drops: Mapped[int] = mapped_column(default=0)
+    # Headers of its own, as JSON (a mailing's List-Unsubscribe, List-Id, Precedence).
+    extra_headers: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -57,3 +62,16 @@ def message_id(row_id: int, dedup_key: str) -> str:
     the row a bounce quotes it from can be found)."""
     digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:16]
     return f"<outbox-{row_id}-{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+class RelayState(db.Model):
+    """The SMTP relay as the senders last found it: an outage delays every message at once,
+    without spending their attempts, and is shown to the admins and to monitoring."""
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # Since when every connection fails (None: the relay answers).
+    failing_since: Mapped[datetime | None]
+    # No sender tries again before this (a relay-wide back-off).
+    next_try_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_success_at: Mapped[datetime | None]

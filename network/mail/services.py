@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import json
 import logging
 import secrets
 import smtplib
@@ -60,6 +61,8 @@ class Email:
     context: dict = field(default_factory=dict)
     # (file name, text) of an attachment, such as an event's .ics.
     attachment: tuple[str, str] | None = None
+    # Headers of its own (a mailing's List-Unsubscribe, List-Id, Precedence).
+    headers: dict[str, str] | None = None
 
 
 def queue_emails(emails: list[Email], now: datetime) -> int:
@@ -134,7 +137,9 @@ def _outbox_row(email: Email, render, now: datetime) -> dict:
             "recipient": email.recipient, "subject": email.subject, "body_text": body_text,
             "body_html": body_html, "created_at": now, "next_attempt_at": now,
             "attachment_name": email.attachment[0] if email.attachment else None,
-            "attachment_content": email.attachment[1] if email.attachment else None}
+            "attachment_content": email.attachment[1] if email.attachment else None,
+            "extra_headers": json.dumps(email.headers, ensure_ascii=False) if email.headers
+            else None}
 
 
 @dataclass

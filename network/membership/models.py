@@ -86,6 +86,9 @@ class Person(db.Model):
     website: Mapped[str | None] = mapped_column(String(300))
     listed_on_reflex_qvt: Mapped[bool] = mapped_column(default=False)
     directory_opt_in: Mapped[bool] = mapped_column(default=False)
+    # The member no longer wants the network's mailings (one click in any of them); the e-mails
+    # of their membership (renewal, events they registered to) still reach them.
+    mailings_opt_out: Mapped[bool] = mapped_column(default=False)
     privacy_consent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)

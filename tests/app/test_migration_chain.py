@@ -358,6 +358,18 @@ def seed_lifecycle_and_bounces(connection, tables):
         review_sent_at=utc(2026, 11, 23, 7, 0)))
 
 
+def seed_delivery_reliability(connection, tables):
+    insert(connection, tables["relay_state"], name="smtp", failing_since=utc(2026, 11, 27, 22, 0),
+           next_try_at=utc(2026, 11, 28, 8, 10), last_error="ConnectionRefusedError(111)",
+           last_success_at=utc(2026, 11, 27, 21, 58))
+    person = tables["person"]
+    connection.execute(person.update().where(person.c.email == ANNE).values(
+        mailings_opt_out=True))
+    outbox = tables["outbox_message"]
+    connection.execute(outbox.update().where(outbox.c.mailing_id.is_not(None)).values(
+        extra_headers='{"Precedence": "bulk"}', connection_drops=1))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -370,6 +382,7 @@ SEEDS = {
     "0009": seed_rate_limit_counters,
     "0010": seed_nothing_new,
     "0011": seed_lifecycle_and_bounces,
+    "0012": seed_delivery_reliability,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -385,6 +398,9 @@ ADDED_COLUMN_VALUES = {
     "person.email_bounce_reason": None,
     "renewal_request.deadline": None,
     "renewal_campaign.review_sent_at": None,
+    "outbox_message.connection_drops": 0,
+    "outbox_message.extra_headers": None,
+    "person.mailings_opt_out": False,
 }
 
 
