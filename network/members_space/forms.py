@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectChoice, SubmitField
+from wtforms import BooleanField, SearchField, SelectChoice, SubmitField
 from wtforms.validators import Optional
 
 from network.membership.forms import (
@@ -26,7 +26,16 @@ class ConfirmEmailForm(FlaskForm):
 
 
 class MyDetailsForm(ContactDetailsForm):
+    receive_mailings = BooleanField(
+        "Recevoir les envois du réseau (lettres d'information, appels à projets…)",
+        description="Les e-mails liés à votre adhésion (renouvellement annuel, événements "
+                    "auxquels vous êtes inscrit·e) vous parviennent dans tous les cas.")
     submit = SubmitField("Enregistrer")
+
+    @staticmethod
+    def initial_data(person) -> dict:
+        return {**ContactDetailsForm.initial_data(person),
+                "receive_mailings": not person.mailings_opt_out}
 
 
 class LeaveSpaceForm(FlaskForm):

@@ -62,12 +62,16 @@ def use_sign_in_link(person: Person) -> bool:
     return spent.rowcount == 1
 
 
-def update_own_details(person: Person, details: ContactDetails, now: datetime) -> bool:
-    """Save a member's details; a new address waits for confirmation. True if one was sent."""
+def update_own_details(person: Person, details: ContactDetails, now: datetime,
+                       receive_mailings: bool | None = None) -> bool:
+    """Save a member's details (and, from the member space, whether they receive the
+    mailings); a new address waits for confirmation. True if one was sent."""
     new_email = normalise_email(details.email)
     before = _snapshot(person)
     details.email = person.email
     apply_contact_details(person, details)
+    if receive_mailings is not None:
+        person.mailings_opt_out = not receive_mailings
     changed = [name for name, value in _snapshot(person).items() if before[name] != value]
     confirmation_sent = new_email != person.email and new_email != person.pending_email
     if new_email != person.email:
@@ -89,8 +93,8 @@ def update_own_details(person: Person, details: ContactDetails, now: datetime) -
 FIELD_NAMES = {"first_name": "prénom", "last_name": "nom", "phone": "téléphone",
                "organisation": "structure", "job_title": "fonction", "website": "site internet",
                "profile": "profil", "listed_on_reflex_qvt": "Reflex QVT",
-               "directory_opt_in": "annuaire", "departments": "départements",
-               "qvt_fields": "champs de la QVT"}
+               "directory_opt_in": "annuaire", "mailings_opt_out": "envois du réseau",
+               "departments": "départements", "qvt_fields": "champs de la QVT"}
 
 
 def _snapshot(person: Person) -> dict:
@@ -145,6 +149,7 @@ def personal_data(person: Person) -> dict:
             "champs_qvt": [f.label for f in person.qvt_fields],
             "reference_reflex_qvt": person.listed_on_reflex_qvt,
             "annuaire": person.directory_opt_in,
+            "recevoir_les_envois_du_reseau": not person.mailings_opt_out,
         },
         "statut": person.status, "motif_de_sortie": person.exit_reason,
         "candidature_le": when(person.applied_at), "membre_depuis": when(person.member_since),

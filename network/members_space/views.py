@@ -144,7 +144,8 @@ def my_details():
     person = g.member
     form = MyDetailsForm(data=MyDetailsForm.initial_data(person))
     if form.validate_on_submit():
-        sent = services.update_own_details(person, form.contact_details(), utcnow())
+        sent = services.update_own_details(person, form.contact_details(), utcnow(),
+                                           receive_mailings=form.receive_mailings.data)
         db.session.commit()
         flash("Vos coordonnées sont enregistrées.", "success")
         if sent:
