@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.events.views import bp as events_bp
     from network.health import bp as health_bp
+    from network.mailings.views import bp as mailings_bp
     from network.members_space.views import bp as members_space_bp
     from network.membership.views import bp as membership_bp
     from network.renewal.views import bp as renewal_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(renewal_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(mailings_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
 

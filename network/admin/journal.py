@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "member.exit": "Sortie enregistrée",
     "member.note": "Note ajoutée",
     "member.self_edit": "Coordonnées modifiées par la personne",
+    "member.mailings_opt_out": "Ne reçoit plus les envois du réseau",
     "member.email_confirmed": "Nouvelle adresse e-mail confirmée",
     "member.email_changed": "Adresse e-mail corrigée par le GT QVT",
     "members.export": "Export des membres",

@@ -23,8 +23,9 @@ class MailingForm(FlaskForm):
         DataRequired("Le message est vide."),
         Length(max=50_000, message="50 000 caractères au maximum.")],
         description="Titres avec ##, listes avec -, gras avec **texte**, liens avec "
-                    "[texte](https://…). Le lien pour quitter le réseau est ajouté en pied "
-                    "de message.", render_kw={"rows": 14})
+                    "[texte](https://…). Les liens pour ne plus recevoir les envois et pour "
+                    "quitter le réseau sont ajoutés en pied de message.",
+        render_kw={"rows": 14})
     profiles = CheckboxListField("Profils", choices=[SelectChoice(k, v) for k, v in PROFILES])
     departments = CheckboxListField("Départements")
     qvt_fields = CheckboxListField("Champs de la QVT")
@@ -86,6 +87,7 @@ def mailing(mailing_id):
     return render_template(
         "admin/mailings/detail.html", mailing=mailing, send_form=SendForm(),
         test_form=TestForm(), recipients=services.count_recipients(mailing),
+        opted_out=services.count_opted_out(mailing),
         counts=services.delivery_counts([mailing.id])[mailing.id])
 
 

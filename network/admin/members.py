@@ -16,6 +16,7 @@ from network.admin.member_forms import (
 from network.admin.timeline import person_timeline
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.mailings.services import mailing_list_query
 from network.membership import services
 from network.membership.lifecycle import TransitionRefused, may
 from network.membership.models import (
@@ -85,7 +86,8 @@ def members_export():
 
 
 def _mailing_list_rows():
-    query = filtered_people(PersonFilter(statuses=[Status.MEMBER]), with_lists=False)
+    # The same list the mailings go to: members who asked to stop them are not on it.
+    query = mailing_list_query()
     for person in db.session.scalars(query.execution_options(yield_per=500)):
         yield [person.email, person.last_name, person.first_name, person.organisation]
 

@@ -2,38 +2,113 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import Select, func, select, update
 
+from network.admin.services import audit
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.services import Email, queue_emails, queue_to_people
 from network.mailings.models import Mailing
+from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person, Status
 from network.membership.search import PersonFilter, filtered_people
+from network.membership.services import person_from_link, signed_serializer
 from network.templating import render_markdown
+from network.urls import external_url
+
+UNSUBSCRIBE_PURPOSE = "mailings-unsubscribe"
 
 
 def segment_codes(text: str) -> list[str]:
     return [code for code in text.split(",") if code]
 
 
-def recipients_query(mailing: Mailing):
-    """Active members of the mailing's segment, in id order (for resumable batches)."""
+def accepting_mailings(people: Select) -> Select:
+    """Keep only the people who have not asked to stop the mailings: every segment goes
+    through here (a member's « Ne plus recevoir les envois du réseau »)."""
+    return people.where(Person.mailings_opt_out.is_(False))
+
+
+def _segment_query(mailing: Mailing) -> Select:
     criteria = PersonFilter(statuses=[Status.MEMBER], profiles=segment_codes(mailing.profiles),
                             department_codes=segment_codes(mailing.department_codes),
                             qvt_field_codes=segment_codes(mailing.qvt_field_codes))
     return filtered_people(criteria, with_lists=False).order_by(None).order_by(Person.id)
 
 
+def recipients_query(mailing: Mailing) -> Select:
+    """Active members of the mailing's segment who accept mailings, in id order (for
+    resumable batches)."""
+    return accepting_mailings(_segment_query(mailing))
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def count_recipients(mailing: Mailing) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        recipients_query(mailing).subquery()))
+    return _count(recipients_query(mailing))
+
+
+def count_opted_out(mailing: Mailing) -> int:
+    """Members of the segment left out because they asked to stop the mailings."""
+    return _count(_segment_query(mailing).where(Person.mailings_opt_out.is_(True)))
+
+
+def mailing_list_query() -> Select:
+    """Every member who accepts mailings (the mailing list the back-office exports)."""
+    return accepting_mailings(filtered_people(PersonFilter(statuses=[Status.MEMBER]),
+                                              with_lists=False))
+
+
+def unsubscribe_token(person: Person) -> str:
+    """The one-click link of every mailing; it never expires, so old mailings still work."""
+    return signed_serializer(UNSUBSCRIBE_PURPOSE).dumps({"p": person.id})
+
+
+def unsubscribe_url(person: Person) -> str:
+    return external_url("mailings.unsubscribe", token=unsubscribe_token(person))
+
+
+def person_for_unsubscribe_token(token: str) -> Person:
+    """The person an unsubscribe link was made for; LinkProblem('invalid') if forged."""
+    person, _ = person_from_link(UNSUBSCRIBE_PURPOSE, token)
+    return person
+
+
+def mailing_headers(unsubscribe_link: str) -> dict[str, str]:
+    """What mail providers expect of a mailing: one-click unsubscribe (RFC 8058), the list it
+    comes from (RFC 2919), and bulk precedence."""
+    return {"List-Unsubscribe": f"<{unsubscribe_link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": current_app.config["MAILING_LIST_ID"],
+            "Precedence": "bulk"}
+
+
+def stop_mailings(person: Person, now: datetime) -> bool:
+    """The person's own request: no more mailings. Their membership, and its e-mails (renewal,
+    events they registered to), go on. False if they had already asked (nothing changes)."""
+    # Conditional update: a provider's one-click POST and the person's own click may race.
+    stopped = db.session.execute(
+        update(Person).where(Person.id == person.id, Person.mailings_opt_out.is_(False))
+        .values(mailings_opt_out=True).execution_options(synchronize_session=False))
+    person.mailings_opt_out = True
+    if stopped.rowcount != 1:
+        return False
+    audit(BY_THE_PERSON, "member.mailings_opt_out", now, person.id,
+          "Ne reçoit plus les envois du réseau (lien de désabonnement)")
+    return True
 
 
 def _mailing_email(mailing: Mailing, person: Person | None, recipient: str, key: str,
                    body_html: str) -> Email:
+    # The admin's test copy has no person, hence no unsubscribe link of its own.
+    link = unsubscribe_url(person) if person is not None else None
     return Email(key, recipient, "mailing", mailing.subject, person, mailing.id,
-                 {"body_text": mailing.body_markdown, "body_html": body_html})
+                 {"body_text": mailing.body_markdown, "body_html": body_html,
+                  "unsubscribe_url": link},
+                 headers=mailing_headers(link) if link else None)
 
 
 def send_test(mailing: Mailing, admin_email: str, now: datetime) -> None:
