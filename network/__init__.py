@@ -106,13 +106,15 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_outbox_delivery(app: Flask) -> None:
-    """Try to deliver e-mails queued by a request right after it; the tick retries the rest."""
-    from network.mail.services import deliver_after_response
+    """Deliver the e-mails a request queued right after it, within a small time budget; the
+    scheduler delivers the rest."""
+    from network.mail.delivery import deliver_after_response
 
     @app.after_request
     def deliver_queued_email(response):
-        if g.pop("outbox_queued", False) and app.config["OUTBOX_DELIVER_AFTER_REQUEST"]:
-            response.call_on_close(partial(deliver_after_response, app))
+        keys = g.pop("outbox_keys", None)
+        if keys and app.config["OUTBOX_DELIVER_AFTER_REQUEST"]:
+            response.call_on_close(partial(deliver_after_response, app, keys))
         return response
 
 

@@ -35,6 +35,25 @@ def digest(key: str) -> str:
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+def increment(key: str, now: float, expiry: float, amount: int = 1) -> int:
+    """Add to the counter of a fixed window, in one atomic statement; its new count.
+
+    Its own connection and transaction: a counter must count even when the caller's session
+    rolls back, and must not commit the caller's work."""
+    engine = db.engine
+    table = RateLimitCounter.__table__
+    inserted = UPSERTS[engine.dialect.name](table).values(
+        key=digest(key), count=amount, expires_at=now + expiry)
+    window_over = table.c.expires_at <= now
+    statement = inserted.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"count": case((window_over, amount), else_=table.c.count + amount),
+              "expires_at": case((window_over, now + expiry), else_=table.c.expires_at)},
+    ).returning(table.c.count)
+    with engine.begin() as connection:
+        return connection.scalar(statement)
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters (the strategy Flask-Limiter uses by default)."""
 
@@ -47,21 +66,7 @@ class DatabaseStorage(Storage):
         return SQLAlchemyError
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = self.clock()
-        # Its own connection and transaction: a counter must count even when the request's
-        # session rolls back, and must not commit the request's work.
-        engine = db.engine
-        table = RateLimitCounter.__table__
-        inserted = UPSERTS[engine.dialect.name](table).values(
-            key=digest(key), count=amount, expires_at=now + expiry)
-        window_over = table.c.expires_at <= now
-        statement = inserted.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={"count": case((window_over, amount), else_=table.c.count + amount),
-                  "expires_at": case((window_over, now + expiry), else_=table.c.expires_at)},
-        ).returning(table.c.count)
-        with engine.begin() as connection:
-            return connection.scalar(statement)
+        return increment(key, self.clock(), expiry, amount)
 
     def get(self, key: str) -> int:
         with db.engine.connect() as connection:

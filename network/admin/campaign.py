@@ -57,6 +57,7 @@ def renewal():
     return render_template(
         "admin/renewal.html", campaign=campaign, counts=campaigns.campaign_counts(campaign),
         page=page, status=status, labels=REQUEST_LABELS, to_review=TO_REVIEW,
+        forms_waiting=campaigns.forms_waiting(campaign),
         reached=campaigns.reached_requests([item.id for item in page.items]),
         years=db.session.scalars(
             select(RenewalCampaign.year).order_by(RenewalCampaign.year.desc())).all())

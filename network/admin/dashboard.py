@@ -5,6 +5,7 @@ from flask import render_template
 from network.admin import charts, stats
 from network.admin.views import bp
 from network.extensions import utcnow
+from network.mail.delivery import outbox_counts, relay_state
 from network.membership.models import Status
 from network.scheduler.heartbeat import last_tick, tick_is_late
 from network.templating import short_date
@@ -19,7 +20,8 @@ def dashboard():
     last = last_tick()
     return render_template(
         "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
-        last_tick=last, tick_late=tick_is_late(last, now),
+        last_tick=last, tick_late=tick_is_late(last, now), relay=relay_state(),
+        outbox=outbox_counts(),
         members=by_status[Status.MEMBER], applicants=stats.pending_applications(),
         joins_this_year=stats.joins_this_year(now),
         exits_this_year=sum(share.count for share in exits), exits_by_reason=exits,

@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.mail.delivery import retry_failed
 from network.mail.models import OutboxMessage, OutboxStatus
-from network.mail.services import retry_failed
 
 STATUS_LABELS = {OutboxStatus.PENDING: "En attente", OutboxStatus.SENDING: "En cours d'envoi",
                  OutboxStatus.SENT: "Envoyé", OutboxStatus.FAILED: "En échec",

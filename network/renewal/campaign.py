@@ -13,9 +13,10 @@ from sqlalchemy import and_, exists, false, func, insert, or_, select, true, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from network.extensions import db
+from network.extensions import db, utcnow
+from network.mail.delivery import quota_wait
 from network.mail.models import OutboxMessage, OutboxStatus
-from network.mail.services import queue_emails
+from network.mail.services import Conflicts, queue_emails
 from network.membership.lifecycle import BY_THE_SYSTEM, move
 from network.membership.models import Person, Status
 from network.membership.services import notify_admins
@@ -65,6 +66,7 @@ def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> 
     subject = f"Renouvellement {campaign.year} : restez-vous dans le réseau ?"
     created = 0
     last_id = _last_person_asked(campaign)
+    conflicts = Conflicts("renewal_requests")
     while now < campaign.deadline:
         # Members who joined after the opening are not asked again this year.
         batch = db.session.scalars(
@@ -87,7 +89,10 @@ def create_requests(campaign: RenewalCampaign, now: datetime, progress=None) -> 
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            last_id = _last_person_asked(campaign)
+            if conflicts.again([person.id for person in batch]):
+                last_id = _last_person_asked(campaign)
+            else:
+                last_id = batch[-1].id
             continue
         created += len(batch)
         if progress:
@@ -115,11 +120,12 @@ def send_due_reminders(campaign: RenewalCampaign, now: datetime, progress=None) 
     if days is None:
         return 0
     subject = reminder_subject(campaign)
-    sent = 0
+    sent = after_id = 0
+    conflicts = Conflicts("renewal_reminders")
     while True:
         batch = db.session.scalars(
             select(RenewalRequest).where(
-                RenewalRequest.campaign_id == campaign.id,
+                RenewalRequest.campaign_id == campaign.id, RenewalRequest.id > after_id,
                 RenewalRequest.status == RequestStatus.PENDING,
                 (RenewalRequest.last_reminder_days.is_(None))
                 | (RenewalRequest.last_reminder_days > days))
@@ -138,11 +144,29 @@ def send_due_reminders(campaign: RenewalCampaign, now: datetime, progress=None) 
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # a concurrent tick reminded this batch first
+            if not conflicts.again([request.id for request in batch]):
+                after_id = batch[-1].id
             continue
         sent += len(batch)
         if progress:
             progress(f"Renouvellement {campaign.year} : rappels à {days} jours", sent)
 
+
+
+def forms_waiting(campaign: RenewalCampaign) -> tuple[int, datetime | None]:
+    """The campaign's forms and reminders still in the outbox, and when the last of them will
+    leave at the rate the relay's quotas allow (None without quotas)."""
+    waiting = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.template.in_(FORM_TEMPLATES),
+        OutboxMessage.created_at >= campaign.opened_at,
+        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
+    if not waiting:
+        return 0, None
+    # Every waiting message counts: the forms share the relay with the rest of the queue.
+    ahead = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
+    wait = quota_wait(ahead)
+    return waiting, utcnow() + wait if wait else None
 
 
 def form_reached():
@@ -206,12 +230,13 @@ def settle_due_requests(campaign: RenewalCampaign, now: datetime) -> int:
     due = or_(and_(RenewalRequest.deadline.is_(None),
                    false() if now < campaign.deadline else true()),
               RenewalRequest.deadline <= now)
-    dropped = 0
+    dropped = after_id = 0
+    conflicts = Conflicts("renewal_settle")
     while True:
         rows = db.session.execute(
             select(RenewalRequest.id, RenewalRequest.person_id, form_reached().label("reached"))
             .join(Person).join(RenewalCampaign)
-            .where(RenewalRequest.campaign_id == campaign.id,
+            .where(RenewalRequest.campaign_id == campaign.id, RenewalRequest.id > after_id,
                    RenewalRequest.status == RequestStatus.PENDING, due)
             .order_by(RenewalRequest.id).limit(current_app.config["RENEWAL_BATCH_SIZE"])).all()
         if not rows:
@@ -227,6 +252,8 @@ def settle_due_requests(campaign: RenewalCampaign, now: datetime) -> int:
                                 (unreached, RequestStatus.UNREACHED)) if ids)
         if claimed != len(rows):
             db.session.rollback()
+            if not conflicts.again([row.id for row in rows]):
+                after_id = rows[-1].id
             continue
         told = []
         for person in db.session.scalars(select(Person).where(
@@ -242,6 +269,8 @@ def settle_due_requests(campaign: RenewalCampaign, now: datetime) -> int:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # a concurrent tick settled this batch first
+            if not conflicts.again([row.id for row in rows]):
+                after_id = rows[-1].id
             continue
         dropped += len(told)
 

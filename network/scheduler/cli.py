@@ -11,7 +11,7 @@ from werkzeug.serving import run_simple
 
 from network.extensions import utcnow
 from network.logs import log_event
-from network.scheduler.runner import build_scheduler
+from network.scheduler.runner import build_scheduler, stop
 from network.scheduler.tick import run_tick
 from network.templating import PARIS
 
@@ -49,10 +49,12 @@ def tick_command(now_text):
 @with_appcontext
 def scheduler_command():
     """Run the scheduler alone, in the foreground (the production scheduler process)."""
-    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app, blocking=True)
     # systemd stops the service with SIGTERM: the tick under way finishes first, rather than
-    # dying between sending an e-mail and recording it as sent (it would go again).
-    signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.shutdown(wait=True))
+    # dying between sending an e-mail and recording it as sent (it would go again); then the
+    # lease is released, so that the next scheduler (a restart) ticks at once.
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop(app, scheduler, scheduler.holder))
     scheduler.start()
     log_event(log, "scheduler.stopped")
 

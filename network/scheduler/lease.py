@@ -2,13 +2,17 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db
 from network.scheduler.models import SchedulerLease
 
 LEASE = "tick"
+
+
+class LeaseLost(Exception):
+    """Another scheduler holds the lease now: this one stops its tick before the next step."""
 
 
 def hold_lease(holder: str, now: datetime, seconds: int) -> bool:
@@ -29,3 +33,10 @@ def hold_lease(holder: str, now: datetime, seconds: int) -> bool:
             return False
     db.session.commit()
     return True
+
+
+def release_lease(holder: str) -> None:
+    """Give the lease up (a graceful stop): the next scheduler starts at once, not after it."""
+    db.session.execute(delete(SchedulerLease).where(SchedulerLease.name == LEASE,
+                                                    SchedulerLease.holder == holder))
+    db.session.commit()

@@ -9,13 +9,14 @@ from network.events.services import queue_requested_invitations, send_event_remi
 from network.extensions import utcnow
 from network.logs import log_event
 from network.mail.bounces import read_bounces
-from network.mail.services import DeliveryReport, deliver_pending
+from network.mail.delivery import DeliveryReport, deliver_pending
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
 from network.ratelimit import purge_expired_counters
 from network.renewal.campaign import run_renewal
 from network.scheduler.heartbeat import record_tick
+from network.scheduler.lease import LeaseLost
 
 log = logging.getLogger("network.scheduler")
 
@@ -32,21 +33,29 @@ class TickReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
-def run_tick(now: datetime, progress=None) -> TickReport:
+def run_tick(now: datetime, progress=None, keep_lease=None) -> TickReport:
     """Do everything due at `now`, from the database state: a late or repeated tick catches up.
 
     `progress(step, done)`, if given, hears of each batch of the jobs that touch every member;
-    every batch and every step is also a line of the log.
+    every batch and every step is also a line of the log. `keep_lease()`, if given, renews the
+    scheduler's lease between steps and batches: when it fails, another scheduler has taken
+    over, and the tick stops there (LeaseLost).
     """
+    def still_ours() -> None:
+        if keep_lease is not None and not keep_lease():
+            raise LeaseLost
+
     def batch_done(step: str, done: int) -> None:
         log_event(log, "job.batch", job="tick", step=step, done=done)
         if progress:
             progress(step, done)
+        still_ours()
 
     def step_done(step: str, **counts) -> None:
         # A step that found nothing to do says nothing: a quiet minute is one line.
         if any(counts.values()):
             log_event(log, "job.step", job="tick", step=step, **counts)
+        still_ours()
 
     started = time.perf_counter()
     report = TickReport()
@@ -66,18 +75,24 @@ def run_tick(now: datetime, progress=None) -> TickReport:
     step_done("event_invitations", queued=report.event_invitations)
     report.event_reminders = send_event_reminders(now, batch_done)
     step_done("event_reminders", queued=report.event_reminders)
-    batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
-    while True:
-        batch = deliver_pending(now)
-        report.delivery.sent += batch.sent
-        report.delivery.retried += batch.retried
-        report.delivery.failed += batch.failed
-        if batch.sent + batch.retried + batch.failed < batch_size:
-            break
-        batch_done("E-mails envoyés", report.delivery.sent)
+    report.delivery = deliver_all(now, batch_done)
     step_done("delivery", sent=report.delivery.sent, retried=report.delivery.retried,
-              failed=report.delivery.failed)
+              failed=report.delivery.failed, deferred=report.delivery.deferred)
     record_tick(utcnow())
     log_event(log, "job.done", job="tick", now=now.isoformat(),
               ms=round((time.perf_counter() - started) * 1000, 1))
     return report
+
+
+def deliver_all(now: datetime, batch_done=None) -> DeliveryReport:
+    """Deliver batch after batch while full batches go out; stop at the first short or
+    deferred one (relay down, quota reached: the next tick or poll goes on)."""
+    report = DeliveryReport()
+    batch_size = current_app.config["OUTBOX_BATCH_SIZE"]
+    while True:
+        batch = deliver_pending(now)
+        report.add(batch)
+        if batch.deferred or batch.sent + batch.retried + batch.failed < batch_size:
+            return report
+        if batch_done:
+            batch_done("E-mails envoyés", report.sent)

@@ -8,7 +8,7 @@ from network.admin.models import AuditEntry
 from network.admin.services import audit
 from network.extensions import db
 from network.mail.models import OutboxMessage, OutboxStatus
-from network.mail.services import deliver_pending
+from network.mail.delivery import deliver_pending
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import NOW, make_member
 

@@ -73,7 +73,7 @@ def test_each_step_of_a_tick_is_a_line_with_its_counts(make_app, capsys):
 def test_a_failed_tick_is_one_error_line_with_its_traceback(make_app, capsys, monkeypatch):
     app = make_app(LOG_FORMAT="json")
 
-    def broken_tick(now):
+    def broken_tick(now, **options):
         raise RuntimeError("panne du serveur SMTP")
 
     monkeypatch.setattr("network.scheduler.runner.run_tick", broken_tick)

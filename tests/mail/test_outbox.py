@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from network.extensions import db
 from network.mail.models import OutboxMessage, OutboxStatus
-from network.mail.services import deliver_pending, queue_email, retry_delay
+from network.mail.delivery import deliver_pending, relay_state, retry_delay
+from network.mail.services import queue_email
 from network.scheduler.tick import run_tick
 from tests.factories import NOW, join_form
 from tests.support.postgres import free_port
@@ -58,9 +59,10 @@ def test_sign_up_survives_smtp_down_and_the_mail_leaves_once_when_it_is_back(mak
 
         [message] = db.session.scalars(select(OutboxMessage))
         assert message.status == OutboxStatus.PENDING
-        assert message.attempts == 1
-        assert "connexion SMTP impossible" in message.last_error
-        retry_at = message.next_attempt_at
+        assert message.attempts == 0, "an outage of the relay spends no attempt"
+        relay = relay_state()
+        assert "Connection refused" in relay.last_error
+        retry_at = relay.next_try_at
 
         server = SmtpServer(port).start()
         try:
@@ -89,11 +91,11 @@ def test_a_hanging_smtp_server_times_out_and_nothing_is_lost(make_app, hanging_s
         assert response.status_code == 302
         response.close()
         [message] = db.session.scalars(select(OutboxMessage))
-        assert message.status == OutboxStatus.PENDING
-        assert "timed out" in message.last_error
+        assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+        assert "timed out" in relay_state().last_error
 
         app.extensions["mail"].port = smtp.port  # the relay is repaired
-        assert run_tick(message.next_attempt_at).delivery.sent == 1
+        assert run_tick(relay_state().next_try_at).delivery.sent == 1
         assert len(smtp.to("anne.martin@exemple.fr")) == 1
 
 
@@ -136,11 +138,13 @@ def test_two_deliveries_at_the_same_time_send_each_message_once(make_app, smtp):
 def test_a_sender_that_crashed_mid_batch_leaves_nothing_behind(app, smtp):
     for n in range(3):
         queue(f"test:{n}", f"personne{n}@exemple.fr")
-    # A crash after claiming: the rows stay 'sending' until the lease is over.
+    # A crash after claiming: the rows stay 'sending' until the lease is over (real time).
     db.session.execute(db.update(OutboxMessage).values(
         status=OutboxStatus.SENDING, lease_until=NOW + timedelta(minutes=5)))
     db.session.commit()
+    app.config["FROZEN_NOW"] = NOW + timedelta(minutes=4)
     assert deliver_pending(NOW + timedelta(minutes=4)).sent == 0
+    app.config["FROZEN_NOW"] = NOW + timedelta(minutes=6)
     assert deliver_pending(NOW + timedelta(minutes=6)).sent == 3
     assert len(smtp.messages) == 3
 
@@ -162,17 +166,22 @@ def test_temporary_refusal_is_retried_and_permanent_refusal_fails(app, smtp):
     assert deliver_pending(NOW + timedelta(days=1)).sent == 0
 
 
-def test_retries_back_off_then_give_up(app, smtp):
-    app.config["MAIL_PORT"] = free_port()
-    app.extensions["mail"].port = app.config["MAIL_PORT"]
+def test_retries_back_off_then_give_up_after_the_retry_window(app, smtp):
+    smtp.handler.refuse_with = "451 4.2.1 Mailbox busy"
     queue("test:1")
-    moment = NOW
-    for attempt in range(1, app.config["OUTBOX_MAX_ATTEMPTS"] + 1):
+    window = timedelta(hours=app.config["OUTBOX_RETRY_WINDOW_HOURS"])
+    moment, attempt = NOW, 0
+    while moment < NOW + window:
         deliver_pending(moment)
+        attempt += 1
         message = db.session.scalar(select(OutboxMessage))
-        assert message.attempts == attempt
+        assert (message.attempts, message.status) == (attempt, OutboxStatus.PENDING)
         moment = message.next_attempt_at
+    deliver_pending(moment)
+    db.session.refresh(message)
     assert message.status == OutboxStatus.FAILED
+    assert "451" in message.last_error
+    assert attempt > 8, "retries span the window: days, not hours"
     assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
 
 

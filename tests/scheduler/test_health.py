@@ -32,7 +32,8 @@ def test_healthz_says_ok_then_warns_when_the_scheduler_stops(app, client):
     record_tick(utcnow() - timedelta(seconds=2 * interval + 5))
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["status"] == "late_scheduler"
-    assert set(response.json) == {"status", "database", "outbox_pending", "last_tick_at"}
+    assert set(response.json) == {"status", "database", "outbox_pending", "last_tick_at",
+                                  "smtp_failing_since"}
 
 
 def test_healthz_says_when_the_database_is_unreachable(tmp_path):
