@@ -117,7 +117,7 @@ def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_sto
         app, database_url, smtp):
     # Her charter e-mail waits in the outbox; the processes tick in real time.
     make_applicant(datetime.now(UTC), email="anne.martin@exemple.fr")
-    env = production_env(database_url, smtp.port, FLASK_SCHEDULER_TICK_SECONDS="1")
+    env = production_env(database_url, smtp.port, FLASK_SCHEDULER_TICK_SECONDS="2")
     first = start([str(BIN / "flask"), "scheduler"], env)
     second = None
     try:
@@ -126,13 +126,18 @@ def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_sto
         assert holder.endswith(f":{first.pid}")
         second = start([str(BIN / "flask"), "scheduler"], env)
         wait_for(lambda: len(smtp.messages) == 1, "the charter e-mail")
+        # The second one has started and found the lease taken (its first tick is immediate,
+        # the next ones every 2 s): it stays idle.
+        second_started = time.monotonic()
+        wait_for(lambda: time.monotonic() - second_started > 3, "the second one's idle ticks")
 
         # Stopped right after the e-mail went out, before its tick ends (as systemd would).
         first_log = stop(first)
         assert first.returncode == 0
-        # The lease lasts three ticks: the second one takes over when it expires.
-        wait_for(lambda: db.session.scalar(select(SchedulerLease.holder)).endswith(
-            f":{second.pid}"), "the second takes over")
+        # The lease lasts three ticks (6 s), but the first one released it as it stopped: the
+        # second one takes over at its next tick, not when the lease would have expired.
+        wait_for(lambda: (db.session.scalar(select(SchedulerLease.holder)) or "").endswith(
+            f":{second.pid}"), "the second takes over at once", seconds=3.5)
         taken_over_at = datetime.now(UTC)
         wait_for(lambda: last_tick() > taken_over_at, "the second one's first tick")
     finally:
@@ -140,8 +145,9 @@ def test_a_second_scheduler_process_stays_idle_and_takes_over_when_the_first_sto
             stop(first)
         second_log = stop(second) if second else []
 
-    # It finished the tick under way, then stopped.
-    assert [line["event"] for line in first_log][-2:] == ["job.done", "scheduler.stopped"]
+    # It finished the tick under way, gave the lease up, then stopped.
+    assert [line["event"] for line in first_log][-3:] == [
+        "job.done", "scheduler.lease_released", "scheduler.stopped"]
     # The second one stayed idle until it took over: then it ran its first tick.
     events = [line["event"] for line in second_log]
     took_over = events.index("job.done")
