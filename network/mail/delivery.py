@@ -98,6 +98,7 @@ class _Sender:
         self.token, self.now, self.report, self.deadline = token, now, report, deadline
         self.connection = None
         self.sender = current_app.config["MAIL_DEFAULT_SENDER"]
+        self.renew_at = time.monotonic() + _lease().total_seconds() / 2
 
     def send(self, batch: list[Row]) -> None:
         try:
@@ -115,7 +116,10 @@ class _Sender:
                     self._defer(batch[index:])
                     return
                 self._send_one(message)
-                _renew_claim(self.token)
+                if time.monotonic() >= self.renew_at:
+                    # Half the lease gone: keep the rest of the batch for a whole lease more.
+                    _renew_claim(self.token)
+                    self.renew_at = time.monotonic() + _lease().total_seconds() / 2
         finally:
             self._close()
         relay_answered(self.now)
