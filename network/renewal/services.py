@@ -143,13 +143,16 @@ def decline(request: RenewalRequest, now: datetime) -> None:
 
 @after_exit
 def close_open_request(person: Person, move_name: str, now: datetime) -> None:
-    """Leaving, whatever the path, closes the year's request: no reminder, no drop, no answer."""
-    db.session.flush()
+    """Leaving, whatever the path, closes the year's request: no reminder, no drop, no answer.
+
+    A plain SQL statement on the table, without flushing the session: an answer being recorded
+    on a request (« je quitte », a drop) is written after it, and stands.
+    """
+    requests = RenewalRequest.__table__
     db.session.execute(
-        update(RenewalRequest)
-        .where(RenewalRequest.person_id == person.id, RenewalRequest.status.in_(OPEN_STATUSES))
-        .values(status=RequestStatus.CLOSED, answered_at=now)
-        .execution_options(synchronize_session="fetch"))
+        update(requests)
+        .where(requests.c.person_id == person.id, requests.c.status.in_(OPEN_STATUSES))
+        .values(status=RequestStatus.CLOSED, answered_at=now))
 
 
 def reminder_subject(campaign: RenewalCampaign) -> str:
