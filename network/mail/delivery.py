@@ -98,7 +98,8 @@ class _Sender:
         self.token, self.now, self.report, self.deadline = token, now, report, deadline
         self.connection = None
         self.sender = current_app.config["MAIL_DEFAULT_SENDER"]
-        self.renew_at = time.monotonic() + _lease().total_seconds() / 2
+        # The lease runs on the real time, as the claim did.
+        self.renew_at = utcnow() + _lease() / 2
 
     def send(self, batch: list[Row]) -> None:
         try:
@@ -116,10 +117,10 @@ class _Sender:
                     self._defer(batch[index:])
                     return
                 self._send_one(message)
-                if time.monotonic() >= self.renew_at:
+                if utcnow() >= self.renew_at:
                     # Half the lease gone: keep the rest of the batch for a whole lease more.
                     _renew_claim(self.token)
-                    self.renew_at = time.monotonic() + _lease().total_seconds() / 2
+                    self.renew_at = utcnow() + _lease() / 2
         finally:
             self._close()
         relay_answered(self.now)

@@ -220,6 +220,32 @@ def test_a_batch_claimed_late_in_a_long_tick_is_not_taken_again_by_a_web_worker(
         assert {message.status for message in outbox("fiab")} == {OutboxStatus.SENT}
 
 
+def test_a_batch_longer_than_its_lease_keeps_its_claim(make_app, smtp):
+    """A slow relay: each message takes 40 s of real time, the lease is 60 s. The sender renews
+    its claim as it goes, so another sender, arriving when the first lease would be long over,
+    takes nothing."""
+    app = make_app(OUTBOX_LEASE_SECONDS=60, OUTBOX_BATCH_SIZE=10, MAIL_TIMEOUT=2.0)
+    with app.app_context():
+        messages = queue(10, T - timedelta(minutes=1))
+        at(app, T)
+        seen = []
+        other_sender = {}
+
+        def slow_relay(message):
+            seen.append(message)
+            at(app, T + timedelta(seconds=40 * len(seen)))
+            if len(seen) == 6:  # 240 s in: four times the first lease
+                with app.app_context():
+                    other_sender["report"] = deliver_pending()
+                    db.session.remove()
+
+        smtp.handler.on_message = slow_relay
+        deliver_pending(now=T)
+
+        assert other_sender["report"].sent == 0
+        assert smtp.count_by_message_id() == once_each(messages)
+
+
 def test_a_sender_marks_sent_only_the_messages_it_still_holds(make_app, smtp):
     """While its first message is in flight, its claim passes to another sender: it records
     nothing over that sender's claim."""
