@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from network.admin.models import AuditEntry
 from network.extensions import db
-from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.delivery import deliver_pending, retry_failed
+from network.mail.models import OutboxMessage, OutboxStatus
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import NOW
 from tests.support.queries import count_queries

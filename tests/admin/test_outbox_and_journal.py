@@ -7,8 +7,8 @@ from sqlalchemy import select
 from network.admin.models import AuditEntry
 from network.admin.services import audit
 from network.extensions import db
-from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.delivery import deliver_pending
+from network.mail.models import OutboxMessage, OutboxStatus
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import NOW, make_member
 

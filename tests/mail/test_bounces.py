@@ -13,9 +13,9 @@ from sqlalchemy import select
 from config import Config
 from network.extensions import db
 from network.mail.bounces import outbox_id_from_address, read_bounces, return_path
+from network.mail.delivery import deliver_pending
 from network.mail.dsn import Bounce, BounceKind, parse_bounce
 from network.mail.models import OutboxMessage, OutboxStatus
-from network.mail.delivery import deliver_pending
 from network.membership.models import Person
 from network.scheduler.tick import run_tick
 from tests.factories import NOW, make_member

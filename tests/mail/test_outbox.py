@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from network.extensions import db
-from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.delivery import deliver_pending, relay_state, retry_delay
+from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.services import queue_email
 from network.scheduler.tick import run_tick
 from tests.factories import NOW, join_form
