@@ -383,11 +383,14 @@ def take_send_slot() -> bool:
 
 
 def quota_wait(messages: int) -> timedelta | None:
-    """How long the relay's quotas take to let `messages` more leave; None without quotas."""
-    waits = [timedelta(seconds=seconds * math.ceil(messages / limit))
-             for setting, seconds in QUOTAS.items()
-             if (limit := current_app.config[setting])]
-    return max(waits) if waits else None
+    """About how long the relay's quotas take to let `messages` more leave (whole days at the
+    daily limit, then minutes at the per-minute one); None without quotas."""
+    per_minute, per_day = (current_app.config[setting] for setting in QUOTAS)
+    if not (per_minute or per_day) or messages <= 0:
+        return None
+    days = (messages - 1) // per_day if per_day else 0
+    today = messages - days * per_day if per_day else messages
+    return timedelta(days=days, minutes=math.ceil(today / per_minute) if per_minute else 0)
 
 
 # --- What the back-office and monitoring show ---------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.mail.bounces import return_path
-from network.mail.models import OutboxMessage
+from network.mail.models import OutboxMessage, OutboxStatus
 from network.membership.models import ExitReason, Person, Status
 from network.renewal.models import RenewalRequest, RequestStatus
 from network.scheduler.tick import run_tick
@@ -15,6 +15,7 @@ from network.templating import PARIS
 from tests.conftest import ADMIN_EMAIL
 from tests.factories import make_member
 from tests.mail.test_bounces import BOUNCE_ADDRESS, sample
+from tests.renewal.test_pages import open_campaign_now
 from tests.renewal.test_year import DEADLINE, OPENS, link_for
 from tests.support.smtp import text_of
 
@@ -146,3 +147,19 @@ def test_a_campaign_with_a_refused_and_a_bounced_address_drops_neither(make_app,
             RequestStatus.UNREACHED] * 2
         assert [m["Subject"] for m in smtp.to("silence@exemple.fr")][-1] == (
             "Votre participation au réseau a pris fin")
+
+
+def test_the_campaign_page_says_when_the_last_form_leaves_under_the_relays_quota(
+        app, admin_client):
+    app.config.update(MAIL_RATE_PER_MINUTE=30, MAIL_RATE_PER_DAY=10_000)
+    for n in range(70):
+        member(f"membre{n:02d}")
+    # Their welcome e-mails left long ago.
+    db.session.execute(OutboxMessage.__table__.update().values(status=OutboxStatus.SENT))
+    db.session.commit()
+    open_campaign_now(app)  # the forms are queued, none has left yet
+    page = admin_client.get("/admin/renouvellement").text
+    assert "70 formulaires ou rappels en attente d'envoi" in page
+    # 70 waiting at 30 a minute: three minutes after the instant the pages see (09:00).
+    assert ("(30 par minute, 10\u202f000 par jour), le dernier partira vers le 23 novembre 2026 "
+            "à 09:03") in page
