@@ -8,6 +8,7 @@ from flask_babel import force_locale
 
 from network.extensions import db, utcnow
 from network.logs import log_event
+from network.scheduler.heartbeat import record_tick
 from network.scheduler.lease import LeaseLost, hold_lease, release_lease
 from network.scheduler.tick import deliver_all, run_tick
 
@@ -15,8 +16,13 @@ log = logging.getLogger("network.scheduler")
 
 
 def keep_lease(app, holder: str) -> bool:
-    """Take or renew the lease for three intervals: a scheduler that dies is soon replaced."""
-    return hold_lease(holder, utcnow(), 3 * app.config["SCHEDULER_TICK_SECONDS"])
+    """Take or renew the lease for three intervals: a scheduler that dies is soon replaced.
+    Each renewal is a sign of life too: /healthz stays green while a long tick works."""
+    now = utcnow()
+    if not hold_lease(holder, now, 3 * app.config["SCHEDULER_TICK_SECONDS"]):
+        return False
+    record_tick(now)
+    return True
 
 
 def tick_job(app, holder: str) -> None:

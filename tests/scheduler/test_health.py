@@ -50,3 +50,18 @@ def test_the_dashboard_warns_when_the_scheduler_is_late(admin_client, app):
     record_tick(utcnow())
     page = admin_client.get("/admin/").text
     assert "Le planificateur ne passe plus." not in page
+
+
+def test_a_long_tick_keeps_healthz_green_while_it_renews_its_lease(app, client):
+    from network.scheduler.runner import keep_lease
+
+    start = utcnow()
+    assert keep_lease(app, "sched-1:42")
+    assert client.get("/healthz").status_code == 200
+    # Five intervals later the tick is still at work: between two of its steps it renews the
+    # lease, which is a sign of life.
+    app.config["FROZEN_NOW"] = start + timedelta(seconds=5 * app.config["SCHEDULER_TICK_SECONDS"])
+    assert client.get("/healthz").json["status"] == "late_scheduler"
+    assert keep_lease(app, "sched-1:42")
+    assert client.get("/healthz").status_code == 200
+    assert not keep_lease(app, "sched-2:43"), "another scheduler stays idle"
