@@ -13,7 +13,9 @@ class Config:
     SECRET_KEY = DEV_SECRET_KEY
     # None means: a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: an error's message never carries the values of its statement (addresses,
+    # names, link nonces) into the logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Public address of the site, used to build the links written in e-mails.
     BASE_URL = "http://127.0.0.1:5000"

@@ -1,9 +1,16 @@
 """Structured logs: a line per request and per job step, with ids and never personal data."""
 
 import json
+import logging
+import sys
 from datetime import timedelta
 
-from network.extensions import utcnow
+import pytest
+
+from config import Config, ProductionConfig
+from network.extensions import db, utcnow
+from network.logs import JsonLineFormatter, TextLineFormatter
+from network.membership.models import Person
 from network.scheduler.runner import tick_job
 from network.scheduler.tick import run_tick
 from tests.factories import NOW, make_applicant, make_member
@@ -84,3 +91,54 @@ def test_a_failed_tick_is_one_error_line_with_its_traceback(make_app, capsys, mo
                 if line["event"] == "job.failed"]
     assert failed["level"] == "ERROR" and failed["job"] == "tick"
     assert "RuntimeError: panne du serveur SMTP" in failed["exception"]
+
+
+# What a failing request had in hand: the stored person's address and name, a link's nonce, and
+# the signed token of its path. None of it may reach a log line.
+KNOWN_ADDRESS, FIRST_NAME, LAST_NAME = "anne.martin@exemple.fr", "Annabelle", "Martineau"
+NONCE, LINK_TOKEN = "9f86d081884c7d65", "eyJwIjo0MiwibiI6IjlmODYifQ.Zk3xQ2pLr8sW1vB7yT0uNcA4mEo"
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_database_error_in_a_request_logs_no_personal_data(make_app, capsys, log_format):
+    # Errors reach the log as in production, not the test runner.
+    app = make_app(LOG_FORMAT=log_format, PROPAGATE_EXCEPTIONS=False)
+
+    @app.post("/essai-erreur/<token>")
+    def duplicate_person(token):
+        db.session.add(Person(email=KNOWN_ADDRESS, first_name=FIRST_NAME, last_name=LAST_NAME,
+                              charter_nonce=NONCE, status="applicant", profile="consultant"))
+        db.session.flush()  # a real IntegrityError: the address is already someone's
+
+    with app.app_context():
+        make_member(NOW - timedelta(days=100), email=KNOWN_ADDRESS, first_name=FIRST_NAME,
+                    last_name=LAST_NAME)
+        capsys.readouterr()
+        response = app.test_client().post(f"/essai-erreur/{LINK_TOKEN}")
+
+    assert response.status_code == 500 and "Erreur du site" in response.text
+    captured = capsys.readouterr().err
+    assert "IntegrityError" in captured and "Traceback" in captured, captured
+    assert "INSERT INTO person" in captured, "the statement stays, for the developers"
+    assert "/essai-erreur/<token>" in captured, "the failing rule is named, not its path"
+    for secret in (KNOWN_ADDRESS, "anne.martin", FIRST_NAME, LAST_NAME, NONCE, LINK_TOKEN):
+        assert secret not in captured, f"{secret!r} in the log:\n{captured}"
+
+
+def test_every_environment_hides_sql_parameters():
+    for config in (Config, ProductionConfig):
+        assert config.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+
+
+def test_exception_messages_are_scrubbed_of_addresses_and_tokens():
+    try:
+        raise ValueError(f"adresse {KNOWN_ADDRESS} déjà prise, lien {LINK_TOKEN}, "
+                         f"jeton {NONCE}")
+    except ValueError:
+        record = logging.LogRecord("network", logging.ERROR, __file__, 1, "x", None,
+                                   sys.exc_info())
+    for formatter in (JsonLineFormatter(), TextLineFormatter()):
+        text = formatter.format(record)
+        assert "ValueError: adresse <adresse> déjà prise" in text
+        for secret in (KNOWN_ADDRESS, LINK_TOKEN, NONCE):
+            assert secret not in text
