@@ -103,6 +103,8 @@ class Config:
     # Member space: sign-in links, sessions, and how long the data of people who left is kept.
     SIGN_IN_LINK_MINUTES = 30
     MEMBER_SESSION_IDLE_MINUTES = 30
+    # However active, a session ends this long after its sign-in (a copied cookie too).
+    MEMBER_SESSION_MAX_HOURS = 12
     SIGN_IN_RATE_LIMIT_PER_IP = "20 per hour"
     SIGN_IN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
     RETENTION_MONTHS = 12
@@ -123,8 +125,10 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_FIX_HOPS = 0
 
-    # The back-office signs an admin out after this much inactivity.
+    # The back-office signs an admin out after this much inactivity, and in any case this long
+    # after the sign-in.
     ADMIN_SESSION_IDLE_MINUTES = 60
+    ADMIN_SESSION_MAX_HOURS = 12
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime
 
-from network.extensions import db
+from network.extensions import db, utcnow
 from network.membership import services
 from network.membership.models import Person
+from network.sessions import session_values
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -39,3 +40,8 @@ def make_member(now=NOW, **overrides) -> Person:
     assert services.accept_charter(person, services.current_charter(), now)
     db.session.commit()
     return person
+
+
+def member_session(session, person: Person) -> None:
+    """Make a test client's session that of `person`, signed in now (`session_transaction`)."""
+    session.update(session_values("member", person, utcnow()))

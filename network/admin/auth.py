@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
@@ -50,6 +50,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.post("/deconnexion")
 def logout():
+    # Every session of the account ends, this one and any copy of its cookie.
+    services.sign_out_everywhere(g.admin.email)
+    db.session.commit()
     session.clear()
-    flash("Vous êtes déconnecté·e.", "success")
+    flash("Vous êtes déconnecté·e, sur tous vos appareils.", "success")
     return redirect(url_for("admin.login"))

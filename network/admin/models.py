@@ -15,6 +15,8 @@ class AdminUser(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Written into the session cookie at sign-in; moved on to end every session of the account.
+    session_generation: Mapped[int] = mapped_column(default=0)
 
 
 class AdminNote(db.Model):

@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from network.admin.models import AdminNote, AdminUser, AuditEntry
 from network.extensions import db
+from network.sessions import end_every_session
 
 # Checked against when the e-mail is unknown, so that both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
@@ -20,24 +21,57 @@ class AdminError(ValueError):
 def create_admin(email: str, password: str) -> AdminUser:
     """A new admin account (or a disabled one enabled again with a new password)."""
     email = email.strip().lower()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AdminError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+    _check_length(password)
     admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email))
     if admin is not None and admin.active:
         raise AdminError(f"Le compte {email} existe déjà.")
     if admin is None:
         admin = AdminUser(email=email)
         db.session.add(admin)
-    admin.password_hash = generate_password_hash(password, method="scrypt")
+    _set_password(admin, password)
     admin.active = True
     return admin
 
 
+def change_password(email: str, password: str) -> AdminUser:
+    """A new password for an account; every session of the account ends."""
+    _check_length(password)
+    admin = _existing(email)
+    _set_password(admin, password)
+    return admin
+
+
+def _check_length(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AdminError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+
+
+def _set_password(admin: AdminUser, password: str) -> None:
+    admin.password_hash = generate_password_hash(password, method="scrypt")
+    # Whoever knew the old password may hold a session: it ends too.
+    if admin.id is not None:
+        end_every_session(admin)
+
+
 def disable_admin(email: str) -> AdminUser:
+    """The account can no longer sign in, and its sessions end."""
+    admin = _existing(email)
+    admin.active = False
+    end_every_session(admin)
+    return admin
+
+
+def sign_out_everywhere(email: str) -> AdminUser:
+    """Every session of the account ends, in every browser (a lost laptop, a shared computer)."""
+    admin = _existing(email)
+    end_every_session(admin)
+    return admin
+
+
+def _existing(email: str) -> AdminUser:
     admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email.strip().lower()))
     if admin is None:
         raise AdminError(f"Aucun compte {email}.")
-    admin.active = False
     return admin
 
 

@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from network.admin.models import AdminUser
 from network.extensions import db, utcnow
+from network.sessions import IDLE, TOO_OLD, forget_session, session_problem, start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -14,28 +15,33 @@ OPEN_ENDPOINTS = {"admin.login"}
 
 @bp.before_request
 def admin_required():
-    """Every back-office page needs a signed-in, active admin whose session is still fresh."""
+    """Every back-office page needs a signed-in, active admin whose session still holds."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    admin = db.session.get(AdminUser, session.get("admin_id") or 0)
-    seen = session.get("admin_seen")
-    idle_limit = current_app.config["ADMIN_SESSION_IDLE_MINUTES"] * 60
-    now = utcnow()
-    if admin is None or not admin.active:
-        session.pop("admin_id", None)
+    admin = signed_in_admin()
+    if admin is None:
         return redirect(url_for("admin.login", next=request.full_path))
-    if seen is None or now.timestamp() - seen > idle_limit:
-        session.pop("admin_id", None)
-        flash("Votre session a expiré après une période d'inactivité : reconnectez-vous.",
-              "warning")
-        return redirect(url_for("admin.login", next=request.full_path))
-    session["admin_seen"] = now.timestamp()
     g.admin = admin
     g.admin_id = admin.id
     return None
 
 
+def signed_in_admin() -> AdminUser | None:
+    """The admin of this browser's session, if it still holds (and then it is marked seen)."""
+    if "admin_id" not in session:
+        return None
+    admin = db.session.get(AdminUser, session.get("admin_id") or 0)
+    problem = session_problem("admin", admin if admin and admin.active else None, utcnow())
+    if problem is None:
+        return admin
+    forget_session("admin")
+    if problem == IDLE:
+        flash("Votre session a expiré après une période d'inactivité : reconnectez-vous.",
+              "warning")
+    elif problem == TOO_OLD:
+        flash("Votre session a expiré : reconnectez-vous.", "warning")
+    return None
+
+
 def sign_in(admin: AdminUser, now: datetime) -> None:
-    session.clear()
-    session["admin_id"] = admin.id
-    session["admin_seen"] = now.timestamp()
+    start_session("admin", admin, now)

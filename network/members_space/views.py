@@ -37,25 +37,30 @@ from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, leave_network
 from network.reference import PROFILE_SHORT_LABELS
 from network.renewal.services import current_request, deadline_of
+from network.sessions import (
+    REVOKED,
+    end_every_session,
+    forget_session,
+    session_problem,
+    start_session,
+)
 
 bp = Blueprint("members_space", __name__)
 
 
 def current_member() -> Person | None:
-    """The member signed in to this browser, if their session is still fresh."""
+    """The member signed in to this browser, if their session still holds."""
     if "member_id" not in session:
         return None
     person = db.session.get(Person, session.get("member_id") or 0)
-    idle_limit = current_app.config["MEMBER_SESSION_IDLE_MINUTES"] * 60
-    now = utcnow().timestamp()
-    if person is None or person.status != Status.MEMBER:
-        session.pop("member_id", None)
+    if person is not None and person.status != Status.MEMBER:
+        person = None
+    problem = session_problem("member", person, utcnow())
+    if problem is not None:
+        forget_session("member")
+        if problem != REVOKED:
+            flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
         return None
-    if now - session.get("member_seen", 0) > idle_limit:
-        session.pop("member_id", None)
-        flash("Votre session a expiré : demandez un nouveau lien de connexion.", "warning")
-        return None
-    session["member_seen"] = now
     g.member_id = person.id
     return person
 
@@ -100,9 +105,7 @@ def sign_in_link(token):
         if not services.use_sign_in_link(person):
             return _link_problem(LinkProblem("used"))
         db.session.commit()
-        session.clear()
-        session["member_id"] = person.id
-        session["member_seen"] = utcnow().timestamp()
+        start_session("member", person, utcnow())
         return redirect(url_for(".space"))
     return render_template("members_space/use_link.html", form=form, person=person)
 
@@ -114,8 +117,12 @@ def _link_problem(problem: LinkProblem):
 
 @bp.post("/deconnexion")
 def sign_out():
+    # Every session of the member ends, this one and any copy of its cookie.
+    if (person := current_member()) is not None:
+        end_every_session(person)
+        db.session.commit()
     session.clear()
-    flash("Vous êtes déconnecté·e de votre espace membre.", "success")
+    flash("Vous êtes déconnecté·e de votre espace membre, sur tous vos appareils.", "success")
     return redirect(url_for("membership.home"))
 
 

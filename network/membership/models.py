@@ -98,6 +98,8 @@ class Person(db.Model):
     charter_nonce: Mapped[str | None] = mapped_column(String(32))
     # Changes each time a sign-in link is used: a link opens the member space once.
     sign_in_nonce: Mapped[str | None] = mapped_column(String(32))
+    # Written into the session cookie at sign-in; moved on to end every session of the member.
+    session_generation: Mapped[int] = mapped_column(default=0)
     # A new address waiting for its owner to confirm it; the old one stays in use until then.
     pending_email: Mapped[str | None] = mapped_column(String(254))
     # A sign-up with this address, kept apart (JSON) until the address owner accepts the charter:

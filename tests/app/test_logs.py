@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from config import Config, ProductionConfig
-from network.extensions import db, utcnow
+from network.extensions import db
 from network.logs import JsonLineFormatter, TextLineFormatter
 from network.membership.models import Person
 from network.scheduler.runner import tick_job
 from network.scheduler.tick import run_tick
-from tests.factories import NOW, make_applicant, make_member
+from tests.factories import NOW, make_applicant, make_member, member_session
 
 
 def log_lines(captured: str) -> list[dict]:
@@ -23,11 +23,11 @@ def log_lines(captured: str) -> list[dict]:
 def test_each_request_is_one_json_line_with_its_rule_and_ids_only(make_app, capsys):
     app = make_app(LOG_FORMAT="json")
     with app.app_context():
-        member_id = make_member(NOW - timedelta(days=100), email="anne.martin@exemple.fr").id
+        member = make_member(NOW - timedelta(days=100), email="anne.martin@exemple.fr")
+        member_id = member.id
         client = app.test_client()
         with client.session_transaction() as session:
-            session["member_id"] = member_id
-            session["member_seen"] = utcnow().timestamp()
+            member_session(session, member)
         capsys.readouterr()
         client.get("/espace")
         client.get("/evenements/424242?recherche=anne.martin@exemple.fr",

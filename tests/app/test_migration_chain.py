@@ -370,6 +370,16 @@ def seed_delivery_reliability(connection, tables):
         extra_headers='{"Precedence": "bulk"}', connection_drops=1))
 
 
+def seed_session_generations(connection, tables):
+    # The admin signed out twice, Anne once: their older cookies no longer open anything.
+    admins = tables["admin_user"]
+    connection.execute(admins.update().where(admins.c.email == ADMIN_EMAIL).values(
+        session_generation=2))
+    person = tables["person"]
+    connection.execute(person.update().where(person.c.email == ANNE).values(
+        session_generation=1))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -383,6 +393,7 @@ SEEDS = {
     "0010": seed_nothing_new,
     "0011": seed_lifecycle_and_bounces,
     "0012": seed_delivery_reliability,
+    "0013": seed_session_generations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -401,6 +412,8 @@ ADDED_COLUMN_VALUES = {
     "outbox_message.connection_drops": 0,
     "outbox_message.extra_headers": None,
     "person.mailings_opt_out": False,
+    "admin_user.session_generation": 0,
+    "person.session_generation": 0,
 }
 
 

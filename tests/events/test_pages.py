@@ -13,7 +13,7 @@ from network.events.services import mark_attendance, register_member
 from network.extensions import db, utcnow
 from network.templating import PARIS
 from tests.events.helpers import make_event
-from tests.factories import make_member
+from tests.factories import make_member, member_session
 from tests.support.queries import count_queries
 
 LINK = "https://visio.exemple.fr/atelier-qvt"
@@ -21,8 +21,7 @@ LINK = "https://visio.exemple.fr/atelier-qvt"
 
 def sign_in(client, person):
     with client.session_transaction() as session:
-        session["member_id"] = person.id
-        session["member_seen"] = utcnow().timestamp()
+        member_session(session, person)
 
 
 def soon(days: int = 7):

@@ -59,7 +59,8 @@ def test_member_space_from_sign_in_to_leaving(page, live_server, smtp):
     assert data["coordonnees"]["annuaire"] is True
 
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page.get_by_text("Vous êtes déconnecté·e de votre espace membre.")).to_be_visible()
+    expect(page.get_by_text("Vous êtes déconnecté·e de votre espace membre, sur tous vos "
+                            "appareils.")).to_be_visible()
     sign_in(page, site, smtp, already=1)
 
     page.get_by_role("link", name="Quitter le réseau").first.click()

@@ -15,7 +15,7 @@ from network.renewal.campaign import run_renewal
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
 from network.renewal.services import renewal_token
 from network.templating import PARIS
-from tests.factories import details, join_form, make_member
+from tests.factories import details, join_form, make_member, member_session
 from tests.renewal.test_pages import JOINED, open_campaign_now
 
 
@@ -31,8 +31,7 @@ REJOIN = "Vous pouvez demander à rejoindre à nouveau le réseau"
 
 def sign_in(client, person) -> None:
     with client.session_transaction() as session:
-        session["member_id"] = person.id
-        session["member_seen"] = utcnow().timestamp()
+        member_session(session, person)
 
 
 def renewal_link(person) -> str:

@@ -12,7 +12,7 @@ from network.resources import services
 from network.resources.files import pdf_text
 from network.resources.models import DownloadCount, Resource, ResourceStatus
 from network.templating import PARIS
-from tests.factories import make_member
+from tests.factories import make_member, member_session
 from tests.resources.samples import ALLOWED, DISGUISED, pdf
 
 FORM = {"title": "Guide de l'équipe", "kind": "outil", "themes": "Télétravail",
@@ -39,8 +39,7 @@ def make_resource(title: str, visibility: str = "public", publish: bool = True,
 
 def sign_in(client, person):
     with client.session_transaction() as session:
-        session["member_id"] = person.id
-        session["member_seen"] = utcnow().timestamp()
+        member_session(session, person)
 
 
 @pytest.mark.parametrize("name", sorted(ALLOWED))
