@@ -129,6 +129,12 @@ class Config:
     # after the sign-in.
     ADMIN_SESSION_IDLE_MINUTES = 60
     ADMIN_SESSION_MAX_HOURS = 12
+    # Failed sign-ins to the back-office: per client address, per account from one address, and
+    # per account from everywhere (a short window: a slow-down, not a lock; the browsers the
+    # admin signed in with before are spared it).
+    ADMIN_SIGN_IN_RATE_LIMIT_PER_IP = "20 per 15 minutes"
+    ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT_AND_IP = "5 per 15 minutes"
+    ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT = "10 per minute"
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

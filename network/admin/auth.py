@@ -1,7 +1,9 @@
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
@@ -24,10 +26,42 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _limit(name: str):
+    return lambda: current_app.config[f"ADMIN_SIGN_IN_RATE_LIMIT_{name}"]
+
+
+def _account_from_address() -> str:
+    return f"{submitted_email()}|{get_remote_address()}"
+
+
+# A browser an admin signed in with keeps a signed note of it: the slow-down of an account under
+# attack from many addresses spares that browser, so the GT QVT is never locked out.
+KNOWN_BROWSER_COOKIE = "admin_navigateur"
+KNOWN_BROWSER_DAYS = 180
+
+
+def _known_browser_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="admin-known-browser")
+
+
+def _known_browser() -> bool:
+    """This browser signed in before to the account whose address is typed."""
+    note = request.cookies.get(KNOWN_BROWSER_COOKIE, "")
+    try:
+        email = _known_browser_serializer().loads(note, max_age=KNOWN_BROWSER_DAYS * 86400)
+    except BadSignature:
+        return False
+    return email == submitted_email()
+
+
+# Failures count per address, per account from one address, and per account from everywhere;
+# the last is a slow-down (a short window) rather than a lock, and spares known browsers.
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: "20 per 15 minutes", methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: "5 per 15 minutes", methods=["POST"], key_func=submitted_email,
+@limiter.limit(_limit("PER_IP"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(_limit("PER_ACCOUNT_AND_IP"), methods=["POST"], key_func=_account_from_address,
                deduct_when=_failed)
+@limiter.limit(_limit("PER_ACCOUNT"), methods=["POST"], key_func=submitted_email,
+               deduct_when=_failed, exempt_when=_known_browser)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -36,7 +70,12 @@ def login():
         if admin is not None:
             db.session.commit()
             sign_in(admin, now)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            response.set_cookie(
+                KNOWN_BROWSER_COOKIE, _known_browser_serializer().dumps(submitted_email()),
+                max_age=KNOWN_BROWSER_DAYS * 86400, path=url_for(".login"), httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
+            return response
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("admin/login.html", form=form), 400 if form.errors else 200
 

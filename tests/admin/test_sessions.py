@@ -1,8 +1,13 @@
-"""Back-office sessions end on the server's word."""
+"""Back-office sessions end on the server's word; throttled sign-ins never lock the GT QVT out."""
 
 from datetime import timedelta
 
+from network.admin.services import create_admin
+from network.extensions import db
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, FROZEN_NOW
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.66"}
+OFFICE = {"REMOTE_ADDR": "198.51.100.7"}
 
 
 def copy_of(app, client):
@@ -82,3 +87,41 @@ def test_an_operator_signs_an_account_out_everywhere(app, admin, admin_client):
     assert result.exit_code == 0, result.output
     assert admin_client.get("/admin/").status_code == 302
     assert app.test_cli_runner().invoke(args=["admin", "sign-out", "x@gt-qvt.fr"]).exit_code == 1
+
+
+# --- Throttling ----------------------------------------------------------------------------------
+
+def throttled_app(make_app, **settings):
+    app = make_app(RATELIMIT_ENABLED=True, **settings)
+    with app.app_context():
+        create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        db.session.commit()
+    return app
+
+
+def attempt(client, password="mauvais", **environ):
+    return client.post("/admin/connexion", environ_base=environ,
+                       data={"email": ADMIN_EMAIL, "password": password}).status_code
+
+
+def test_an_attacker_cannot_lock_the_admin_out(make_app):
+    app = throttled_app(make_app)
+    with app.app_context():
+        attacker = app.test_client()
+        codes = [attempt(attacker, **ATTACKER) for _ in range(8)]
+        assert codes == [400] * 5 + [429] * 3
+        assert attempt(attacker, ADMIN_PASSWORD, **ATTACKER) == 429, "the attacker's right guess"
+        assert attempt(app.test_client(), ADMIN_PASSWORD, **OFFICE) == 302, "the admin, at once"
+
+
+def test_many_addresses_are_slowed_down_per_account_but_not_the_admins_browser(make_app):
+    app = throttled_app(make_app, ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT="10 per minute")
+    with app.app_context():
+        browser = app.test_client()
+        assert attempt(browser, ADMIN_PASSWORD, **OFFICE) == 302
+        browser.post("/admin/deconnexion")
+        botnet = [attempt(app.test_client(), REMOTE_ADDR=f"203.0.113.{n}") for n in range(12)]
+        assert botnet == [400] * 10 + [429] * 2, "one account: ten guesses a minute, at most"
+        assert attempt(app.test_client(), ADMIN_PASSWORD, **OFFICE) == 429, "a new browser waits"
+        # The browser the admin signed in with before is known: it signs in at once.
+        assert attempt(browser, ADMIN_PASSWORD, REMOTE_ADDR="192.0.2.1") == 302
