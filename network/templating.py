@@ -1,5 +1,6 @@
 """Helpers available in every template: dates in Paris time, sanitised Markdown."""
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -45,8 +46,11 @@ def thousands(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
+@functools.lru_cache(maxsize=64)
 def render_markdown(text: str) -> Markup:
-    """Markdown written by the admins, rendered then sanitised with an allow-list."""
+    """Markdown written by the admins, rendered then sanitised with an allow-list. Remembered:
+    the charter goes into every welcome e-mail, and rendering it costs more than the rest of
+    the sign-up (a known address's answer would take less time than a new one's)."""
     html = markdown.markdown(text)
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
 

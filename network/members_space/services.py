@@ -13,6 +13,7 @@ from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.services import queue_email
 from network.membership.models import CharterAcceptance, Person, Status, StatusChange
+from network.membership.same_work import kept_only_if, stand_in
 from network.membership.services import (
     BY_THE_PERSON,
     ContactDetails,
@@ -27,10 +28,14 @@ from network.urls import external_url
 
 
 def request_sign_in_link(email: str, now: datetime) -> None:
-    """E-mail a sign-in link to a member; say nothing about any other address."""
-    person = db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
-    if person is None or person.status != Status.MEMBER:
-        return
+    """E-mail a sign-in link to a member; for any other address, the same work, undone."""
+    email = normalise_email(email)
+    person = db.session.scalar(select(Person).where(Person.email == email))
+    with kept_only_if(person is not None and person.status == Status.MEMBER):
+        _queue_sign_in_link(person or stand_in(email), now)
+
+
+def _queue_sign_in_link(person: Person, now: datetime) -> None:
     if person.sign_in_nonce is None:
         person.sign_in_nonce = secrets.token_hex(8)
     token = signed_serializer("sign-in").dumps(

@@ -25,6 +25,7 @@ from network.membership.models import (
     QvtField,
     Status,
 )
+from network.membership.same_work import kept_only_if, stand_in
 from network.reference import PARTICIPATION_PRINCIPLES
 from network.urls import external_url
 
@@ -82,14 +83,17 @@ def join(details: ContactDetails, now: datetime) -> None:
 
     The caller shows the same page in every case, so a stranger cannot learn who is known. For
     a known address nothing stored changes: the details wait with the application until the
-    address owner accepts the charter.
+    address owner accepts the charter. Every sign-up writes a new application and queues one
+    e-mail: for a known address that application is undone, so that the time of the answer
+    does not tell either (network.membership.same_work).
     """
     email = normalise_email(details.email)
     person = db.session.scalar(select(Person).where(Person.email == email))
+    with kept_only_if(person is None):
+        applicant = _new_applicant(details, now, address=email if person is None else None)
     if person is None:
-        person = _new_applicant(details, now)
-        if person is not None:
-            send_charter_link(person, now)
+        if applicant is not None:
+            send_charter_link(applicant, now)
             return
         # A simultaneous sign-up of the same address made the application first.
         person = db.session.scalar(select(Person).where(Person.email == email))
@@ -109,11 +113,12 @@ def join(details: ContactDetails, now: datetime) -> None:
     send_charter_link(person, now)
 
 
-def _new_applicant(details: ContactDetails, now: datetime) -> Person | None:
+def _new_applicant(details: ContactDetails, now: datetime, address: str | None) -> Person | None:
     """A first application; None if the same address was registered meanwhile."""
     person = Person(applied_at=now, created_at=now, privacy_consent_at=now,
                     charter_nonce=secrets.token_hex(8))
     apply_contact_details(person, details)
+    person.email = address
     try:
         with db.session.begin_nested():
             db.session.add(person)
@@ -146,10 +151,12 @@ def send_charter_link(person: Person, now: datetime) -> None:
 
 
 def resend_charter_link(email: str, now: datetime) -> None:
-    """Send a fresh charter link to a pending application; say nothing about other addresses."""
-    person = db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
-    if person is not None and has_pending_application(person):
-        send_charter_link(person, now)
+    """Send a fresh charter link to a pending application; for any other address, the same
+    work, undone."""
+    email = normalise_email(email)
+    person = db.session.scalar(select(Person).where(Person.email == email))
+    with kept_only_if(person is not None and has_pending_application(person)):
+        send_charter_link(person or stand_in(email), now)
 
 
 def has_pending_application(person: Person) -> bool:
