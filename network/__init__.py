@@ -53,9 +53,12 @@ UPLOAD_ENDPOINTS = {"admin.resources_edit"}
 
 
 def allow_resource_uploads() -> None:
-    """The resource form takes a file up to RESOURCE_MAX_UPLOAD_MB (plus its fields); every
-    other request keeps MAX_CONTENT_LENGTH. Both are checked before the body is read."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
+    """The resource form takes a file up to RESOURCE_MAX_UPLOAD_MB (plus its fields) from a
+    signed-in admin; anyone else, and every other request, keeps MAX_CONTENT_LENGTH. Both are
+    checked before the body is read."""
+    from network.admin.views import signed_in_admin
+
+    if request.endpoint in UPLOAD_ENDPOINTS and signed_in_admin() is not None:
         megabytes = current_app.config["RESOURCE_MAX_UPLOAD_MB"]
         request.max_content_length = int((megabytes + 1) * 1024 * 1024)
 
