@@ -108,6 +108,9 @@ class Config:
     SIGN_IN_RATE_LIMIT_PER_IP = "20 per hour"
     SIGN_IN_RATE_LIMIT_PER_ADDRESS = "5 per hour"
     RETENTION_MONTHS = 12
+    # Guests of public events (not members): their name, address and organisation are erased
+    # this many days after the event, with the e-mails sent to them.
+    GUEST_RETENTION_DAYS = 90
     DIRECTORY_PAGE_SIZE = 20
 
     # Events: the reminder to the registered, this many hours before the start.

@@ -166,7 +166,10 @@ class Registration(db.Model):
 
     @property
     def name(self) -> str:
-        return self.person.full_name if self.person is not None else self.guest_name
+        if self.person is not None:
+            return self.person.full_name
+        # A guest is erased some time after the event (network.events.retention).
+        return self.guest_name or "Invité·e (données effacées)"
 
     @property
     def first_name(self) -> str:

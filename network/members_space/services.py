@@ -4,13 +4,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
 from network.events.models import Event, Registration
 from network.extensions import db
 from network.mail.models import OutboxMessage
+from network.mail.retention import mail_about
 from network.mail.services import queue_email
 from network.membership.models import CharterAcceptance, Person, Status, StatusChange
 from network.membership.same_work import kept_only_if, stand_in
@@ -185,6 +186,14 @@ def personal_data(person: Person) -> dict:
     }
 
 
+# What anonymisation erases of a person. Profile, departments, fields, the dates of their
+# membership and its history stay: without a name they are statistics.
+ERASED_PERSON_FIELDS = ("email", "pending_email", "first_name", "last_name", "phone",
+                        "organisation", "job_title", "website", "sign_in_nonce",
+                        "charter_nonce", "pending_application", "email_bounced_at",
+                        "email_bounce_reason")
+
+
 def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
     """After the retention period, people who left keep only what the statistics need."""
     cutoff = now - timedelta(days=30 * current_app.config["RETENTION_MONTHS"])
@@ -197,14 +206,13 @@ def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
             return anonymised
         ids = [person.id for person in people]
         for person in people:
-            # Profile, departments, fields and the history stay: they are not about a person.
-            for name in ("email", "pending_email", "first_name", "last_name", "phone",
-                         "organisation", "job_title", "website", "sign_in_nonce",
-                         "charter_nonce", "pending_application", "email_bounce_reason"):
+            for name in ERASED_PERSON_FIELDS:
                 setattr(person, name, None)
             person.directory_opt_in = False
             person.anonymised_at = now
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.person_id.in_(ids)))
+        # Their e-mails, and the admins' notifications about them.
+        db.session.execute(delete(OutboxMessage).where(
+            or_(OutboxMessage.person_id.in_(ids), mail_about(ids))))
         db.session.execute(delete(AdminNote).where(AdminNote.person_id.in_(ids)))
         db.session.execute(update(AuditEntry).where(AuditEntry.person_id.in_(ids))
                            .values(detail=""))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from network.admin.services import active_admin_emails
 from network.extensions import db
 from network.mail.models import OutboxMessage
+from network.mail.retention import about_key
 from network.mail.services import queue_email
 from network.membership.lifecycle import BY_THE_PERSON, BY_THE_SYSTEM, EXIT_MOVES, may, move
 from network.membership.models import (
@@ -343,11 +344,13 @@ def _confirm_leaving(person: Person, now: datetime) -> None:
 
 def notify_admins(key: str, template: str, subject: str, person: Person,
                   now: datetime, **context) -> None:
-    """Tell the GT QVT admins of a change: the active admin accounts, else the setting."""
+    """Tell the GT QVT admins of a change: the active admin accounts, else the setting.
+
+    A notification about one person carries them in its key: it goes with their data."""
     addresses = active_admin_emails() or current_app.config["ADMIN_NOTIFICATION_EMAILS"]
     for address in addresses:
-        queue_email(f"{key}:{address}", address, template, subject, now=now,
-                    member=person, **context)
+        full_key = about_key(person.id, f"{key}:{address}") if person else f"{key}:{address}"
+        queue_email(full_key, address, template, subject, now=now, member=person, **context)
 
 
 def publish_charter(title: str, text_markdown: str, now: datetime) -> CharterVersion:

@@ -5,11 +5,13 @@ from datetime import datetime
 
 from flask import current_app
 
+from network.events.retention import purge_past_guests
 from network.events.services import queue_requested_invitations, send_event_reminders
 from network.extensions import utcnow
 from network.logs import log_event
 from network.mail.bounces import read_bounces
 from network.mail.delivery import DeliveryReport, deliver_pending
+from network.mail.retention import purge_old_mail_to_non_members
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
 from network.membership.services import expire_stale_applications
@@ -25,6 +27,7 @@ log = logging.getLogger("network.scheduler")
 class TickReport:
     expired_applications: int = 0
     anonymised: int = 0
+    guests_erased: int = 0
     bounces: int = 0
     renewal: dict = field(default_factory=dict)
     mailing_emails_queued: int = 0
@@ -63,6 +66,9 @@ def run_tick(now: datetime, progress=None, keep_lease=None) -> TickReport:
     step_done("applications", expired=report.expired_applications)
     report.anonymised = anonymise_departed(now)
     step_done("retention", anonymised=report.anonymised)
+    report.guests_erased = purge_past_guests(now)
+    step_done("guest_retention", erased=report.guests_erased)
+    step_done("mail_retention", deleted=purge_old_mail_to_non_members(now))
     step_done("rate_limits", purged=purge_expired_counters(now))
     # Before the renewal: its closing must know whose address bounced.
     report.bounces = read_bounces(now)
