@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import Connection, make_url
 
 from network.extensions import db, utcnow
-from network.resources.files import storage_folder, stored_path
+from network.resources.files import storage_folder, stored_path, write_whole
 
 MANIFEST = "manifest.json"
 DUMPS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
@@ -53,15 +53,20 @@ def create_backup(folder: Path, now: datetime, progress=print) -> Path:
         revision, rows = DUMPERS[dialect](dump)
         manifest = {"created_at": now.isoformat(), "database": dialect, "revision": revision,
                     "rows": rows, "files": 0}
-        with tarfile.open(archive_path.with_suffix(".part"), "w:gz") as archive:
-            archive.add(dump, DUMPS[dialect])
-            progress("Fichiers de la bibliothèque…")
-            for path in sorted(storage_folder().glob("*/*")):
-                if STORED_FILE.fullmatch(f"ressources/{path.parent.name}/{path.name}"):
-                    archive.add(path, f"ressources/{path.parent.name}/{path.name}")
-                    manifest["files"] += 1
-            _add_json(archive, MANIFEST, manifest)
-    archive_path.with_suffix(".part").replace(archive_path)
+        partial = archive_path.with_suffix(".part")
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                archive.add(dump, DUMPS[dialect])
+                progress("Fichiers de la bibliothèque…")
+                for path in sorted(storage_folder().glob("*/*")):
+                    if STORED_FILE.fullmatch(f"ressources/{path.parent.name}/{path.name}"):
+                        archive.add(path, f"ressources/{path.parent.name}/{path.name}")
+                        manifest["files"] += 1
+                _add_json(archive, MANIFEST, manifest)
+            partial.replace(archive_path)
+        finally:
+            # A full disk (or any failure) leaves no half archive filling it further.
+            partial.unlink(missing_ok=True)
     progress(f"Sauvegarde écrite : {archive_path} ({sum(rows.values())} lignes, "
              f"{manifest['files']} fichiers)")
     return archive_path
@@ -186,9 +191,8 @@ def _restore_files(archive: tarfile.TarFile) -> int:
         content = archive.extractfile(member).read()
         if hashlib.sha256(content).hexdigest() != match[1]:
             raise BackupError(f"Le fichier {member.name} de la sauvegarde est altéré.")
-        path = stored_path(match[1])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        # Whole or not at all: a half-written file under its hash would pass for the real one.
+        write_whole(stored_path(match[1]), content)
         restored += 1
     return restored
 

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from network.events.demo import TOPICS
 from network.events.models import Event, EventKind, EventStatus
 from network.extensions import db
-from network.resources.files import PDF, clean_file_name
+from network.resources.files import PDF, served_file_name
 from network.resources.models import (
     Resource,
     ResourceKind,
@@ -189,7 +189,7 @@ def _fake_resource(rng: random.Random, number: int, now: datetime,
            "published_at": published}
     if pdf:
         row.update(file_hash=hashlib.sha256(extracted.encode()).hexdigest(),
-                   file_name=clean_file_name(f"{title[:120]}.pdf"), file_type=PDF,
+                   file_name=served_file_name(title[:120], PDF), file_type=PDF,
                    file_size=len(extracted.encode()) * rng.randint(3, 12))
     elif kind == ResourceKind.REPLAY:
         row["external_url"] = f"https://video.exemple.fr/reseau-qvt/{number}"

@@ -2,7 +2,9 @@
 
 import hashlib
 import io
+import os
 import re
+import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -71,11 +73,43 @@ def _zip_document_type(content: bytes) -> str | None:
                  if any(name.startswith(folder) for name in names)), None)
 
 
-def clean_file_name(name: str) -> str:
-    """The name a file is downloaded under: no folders, no control characters."""
+# The extensions of each allowed type, the usual one first: a file is served under one of them.
+EXTENSIONS = {
+    PDF: ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "video/mp4": ("mp4",),
+    "application/vnd.oasis.opendocument.text": ("odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    "application/vnd.oasis.opendocument.presentation": ("odp",),
+    OFFICE_OPEN_XML["word/"]: ("docx",),
+    OFFICE_OPEN_XML["xl/"]: ("xlsx",),
+    OFFICE_OPEN_XML["ppt/"]: ("pptx",),
+}
+# Control, format (bidi overrides and isolates, zero-width marks), separator, private-use,
+# surrogate and unassigned characters: none belongs in a name shown and saved by a browser.
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+_FOREIGN_EXTENSION = re.compile(r"[A-Za-z][A-Za-z0-9]{0,4}")
+MAX_NAME = 200
+
+
+def served_file_name(name: str, file_type: str) -> str:
+    """The name a file is downloaded under: no folders, no control or bidi characters (a
+    right-to-left override turns « rapport\u202efdp.exe » into « rapportexe.pdf » on screen),
+    and the extension of the type read from its content."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"]", "", name).strip(" .")
-    return name[:200] or "document"
+    name = "".join(" " if unicodedata.category(char) in _HIDDEN_CATEGORIES else char
+                   for char in name).replace('"', "")
+    name = " ".join(name.split()).strip(" .")
+    extensions = EXTENSIONS.get(file_type, ())
+    stem, dot, extension = name.rpartition(".")
+    if dot and extension.lower() in extensions:
+        return f"{stem.strip(' .')[:MAX_NAME - len(dot + extension)] or 'document'}.{extension}"
+    if dot and _FOREIGN_EXTENSION.fullmatch(extension):
+        name = stem.strip(" .")
+    if not extensions:
+        return name[:MAX_NAME] or "document"
+    return f"{name[:MAX_NAME - 1 - len(extensions[0])] or 'document'}.{extensions[0]}"
 
 
 def store_upload(upload) -> StoredFile:
@@ -94,12 +128,31 @@ def store_upload(upload) -> StoredFile:
     digest = hashlib.sha256(content).hexdigest()
     path = stored_path(digest)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(content)
+        try:
+            write_whole(path, content)
+        except OSError as error:
+            current_app.logger.error("Fichier de ressource non enregistré : %s", error.strerror)
+            raise RefusedFile("Le fichier n'a pas pu être enregistré sur le serveur (espace "
+                              "disque insuffisant ?) : réessayez plus tard, ou prévenez "
+                              "l'administrateur du site.") from error
+    return StoredFile(digest, served_file_name(upload.filename or "", file_type), file_type,
+                      len(content), pdf_text(content) if file_type == PDF else "")
+
+
+def write_whole(path: Path, content: bytes, chunk: int = 1024 * 1024) -> None:
+    """Write a file whole or not at all: into a temporary file of its own beside it, renamed
+    once complete; a failed write (a full disk) removes it, so nothing half-written is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(temporary, "wb") as out:
+            for start in range(0, len(content), chunk):
+                out.write(content[start:start + chunk])
+            out.flush()
+            os.fsync(out.fileno())
         temporary.replace(path)
-    return StoredFile(digest, clean_file_name(upload.filename or ""), file_type, len(content),
-                      pdf_text(content) if file_type == PDF else "")
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def storage_folder() -> Path:

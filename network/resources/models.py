@@ -6,6 +6,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db, utcnow
+from network.resources.files import served_file_name
 
 
 class ResourceKind(enum.StrEnum):
@@ -86,6 +87,13 @@ class Resource(db.Model):
     @property
     def theme_names(self) -> list[str]:
         return [theme.name for theme in self.themes]
+
+    @property
+    def served_file_name(self) -> str | None:
+        """The file's name as shown and downloaded (names stored before the cleaning too)."""
+        if self.file_name is None:
+            return None
+        return served_file_name(self.file_name, self.file_type or "")
 
 
 class ResourceTheme(db.Model):

@@ -127,7 +127,7 @@ def download(resource_id):
     # Always an attachment, with its checked type and no sniffing: an upload can never be
     # displayed as a page of the site.
     response = send_file(path, mimetype=resource.file_type, as_attachment=True,
-                         download_name=resource.file_name, max_age=0)
+                         download_name=resource.served_file_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -1,5 +1,6 @@
 """`flask backup create` and `flask backup restore`: the database and the library's files."""
 
+import errno
 import io
 import json
 import tarfile
@@ -10,16 +11,17 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from network import create_app
+from network import backup, create_app
 from network.backup import BackupError, create_backup, restore_backup
 from network.extensions import db, utcnow
 from network.membership.models import Person
-from network.resources import services
+from network.resources import files, services
 from network.resources.files import store_upload, stored_path
 from network.resources.models import Resource
 from tests.conftest import base_config
 from tests.factories import NOW, make_member
 from tests.resources.samples import pdf
+from tests.resources.test_upload_safety import full_disk_open
 from tests.support.postgres import create_database
 
 
@@ -141,3 +143,32 @@ def test_the_commands_say_what_they_do(make_app, tmp_path):
     refused = runner.invoke(args=["backup", "restore", str(archive)])
     assert refused.exit_code == 1
     assert "La base cible n'est pas vide" in refused.output
+
+
+def test_a_full_disk_during_a_backup_leaves_no_partial_archive(make_app, tmp_path, monkeypatch):
+    app = make_app(RESOURCE_STORAGE_DIR=str(tmp_path / "files"))
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with app.app_context():
+        fill(app)
+        monkeypatch.setattr(backup, "_add_json", disk_full)
+        with pytest.raises(OSError):
+            create_backup(tmp_path / "sauvegardes", NOW, progress=lambda _: None)
+    assert list((tmp_path / "sauvegardes").iterdir()) == []
+
+
+def test_a_full_disk_during_a_restore_leaves_no_partial_file(
+        make_app, empty_database, tmp_path, monkeypatch):
+    app = make_app(RESOURCE_STORAGE_DIR=str(tmp_path / "files"))
+    with app.app_context():
+        fill(app)
+        archive = create_backup(tmp_path / "sauvegardes", NOW, progress=lambda _: None)
+
+    with restored_site(empty_database, tmp_path / "restored-files"):
+        # A half-written file under its hash would pass for the real one from then on.
+        monkeypatch.setattr(files, "open", full_disk_open, raising=False)
+        with pytest.raises(OSError):
+            restore_backup(archive, progress=lambda _: None)
+    assert [path for path in (tmp_path / "restored-files").rglob("*") if path.is_file()] == []
