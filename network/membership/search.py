@@ -55,12 +55,17 @@ def welcomed_people() -> Select:
                    Registration.person_id.is_not(None)))
 
 
+def like_escaped(text: str) -> str:
+    """`text` as plain characters inside a LIKE pattern: `%` and `_` match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def filtered_people(criteria: PersonFilter, with_lists: bool = True) -> Select:
     """People matching the criteria, sorted; departments and fields loaded in one query each."""
     query = select(Person).where(Person.email.is_not(None))
     for word in criteria.text.split():
-        pattern = f"%{word}%"
-        query = query.where(or_(*(getattr(Person, column).ilike(pattern)
+        pattern = f"%{like_escaped(word)}%"
+        query = query.where(or_(*(getattr(Person, column).ilike(pattern, escape="\\")
                                   for column in SEARCHED_COLUMNS)))
     if criteria.directory_only:
         query = query.where(Person.directory_opt_in.is_(True))
