@@ -8,12 +8,12 @@ from sqlalchemy import delete, or_, select, update
 
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
-from network.events.models import Event, Registration
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.mail.services import queue_email
-from network.membership.models import CharterAcceptance, Person, Status, StatusChange
+from network.members_space.export import personal_data  # noqa: F401 (the space's download)
+from network.membership.models import Person, Status
 from network.membership.same_work import kept_only_if, stand_in
 from network.membership.services import (
     BY_THE_PERSON,
@@ -137,53 +137,6 @@ def change_email(person: Person, email: str, by: str, now: datetime) -> None:
     person.email_bounced_at = person.email_bounce_reason = None
     audit(by, "member.email_confirmed" if by == BY_THE_PERSON else "member.email_changed", now,
           person.id, email)
-
-
-def personal_data(person: Person) -> dict:
-    """Everything the network holds about a person, for them to download."""
-    def when(moment):
-        return moment.isoformat() if moment else None
-
-    return {
-        "coordonnees": {
-            "prenom": person.first_name, "nom": person.last_name, "email": person.email,
-            "email_en_attente_de_confirmation": person.pending_email,
-            "telephone": person.phone, "structure": person.organisation,
-            "fonction": person.job_title, "site_internet": person.website,
-            "profil": person.profile,
-            "departements": [d.code for d in person.departments],
-            "champs_qvt": [f.label for f in person.qvt_fields],
-            "reference_reflex_qvt": person.listed_on_reflex_qvt,
-            "annuaire": person.directory_opt_in,
-            "recevoir_les_envois_du_reseau": not person.mailings_opt_out,
-        },
-        "statut": person.status, "motif_de_sortie": person.exit_reason,
-        "candidature_le": when(person.applied_at), "membre_depuis": when(person.member_since),
-        "consentement_confidentialite_le": when(person.privacy_consent_at),
-        "historique": [
-            {"le": when(c.changed_at), "de": c.from_status, "vers": c.to_status,
-             "motif": c.reason, "par": c.changed_by}
-            for c in db.session.scalars(select(StatusChange).where(
-                StatusChange.person_id == person.id).order_by(StatusChange.changed_at))],
-        "modifications": [
-            {"le": when(a.at), "action": a.action, "par": a.admin_email, "detail": a.detail}
-            for a in db.session.scalars(select(AuditEntry).where(
-                AuditEntry.person_id == person.id).order_by(AuditEntry.at))],
-        "acceptations_de_la_charte": [
-            {"version": a.charter_version.number, "le": when(a.accepted_at)}
-            for a in db.session.scalars(select(CharterAcceptance).where(
-                CharterAcceptance.person_id == person.id))],
-        "inscriptions_aux_evenements": [
-            {"evenement": r.event.title, "debut": when(r.event.starts_at), "etat": r.status,
-             "inscrit_le": when(r.placed_at or r.created_at), "annule_le": when(r.cancelled_at),
-             "present": r.attended}
-            for r in db.session.scalars(select(Registration).join(Event).where(
-                Registration.person_id == person.id).order_by(Event.starts_at))],
-        "emails_envoyes": [
-            {"le": when(m.sent_at or m.created_at), "objet": m.subject, "etat": m.status}
-            for m in db.session.scalars(select(OutboxMessage).where(
-                OutboxMessage.person_id == person.id).order_by(OutboxMessage.created_at))],
-    }
 
 
 # What anonymisation erases of a person. Profile, departments, fields, the dates of their
