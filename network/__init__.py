@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, production_problems
 from network import extensions as ext
 from network import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
+from network.headers import register_security_headers
 from network.logs import configure_logging, register_request_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_outbox_delivery(app)
     register_commands(app)

@@ -190,8 +190,14 @@ def page(browser):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Whatever a browser test does, nothing the pages ask for is refused by their
+    # Content-Security-Policy (an inline style or script, a resource from elsewhere).
+    refused = []
+    page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, "\n".join(refused)
 
 
 ADMIN_EMAIL = "admin@gt-qvt.fr"

@@ -38,6 +38,21 @@ def outbox_message(message_id):
                            message=db.get_or_404(OutboxMessage, message_id))
 
 
+# The message's own HTML, shown in a frame of its page: sandboxed (no script, no form, another
+# origin), its inline styles allowed, nothing loaded from elsewhere (no remote image: opening
+# the outbox tells no one anything).
+PREVIEW_POLICY = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                  "frame-ancestors 'self'")
+
+
+@bp.get("/courriels/<int:message_id>/html")
+def outbox_message_html(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return message.body_html, {"Content-Type": "text/html; charset=utf-8",
+                               "Content-Security-Policy": PREVIEW_POLICY,
+                               "X-Frame-Options": "SAMEORIGIN"}
+
+
 @bp.post("/courriels/<int:message_id>/reessayer")
 def outbox_retry(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
