@@ -28,8 +28,8 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from network import create_app  # noqa: E402
 from network.demo import generate_demo_members  # noqa: E402
 from network.extensions import db  # noqa: E402
-from network.mail.models import OutboxMessage  # noqa: E402
 from network.mail.delivery import deliver_pending  # noqa: E402
+from network.mail.models import OutboxMessage  # noqa: E402
 from network.membership.models import Person, Status  # noqa: E402
 from network.renewal.campaign import campaign_dates, run_renewal  # noqa: E402
 from network.templating import PARIS  # noqa: E402
