@@ -41,9 +41,9 @@ class Config:
     MAIL_TIMEOUT = 10.0
     MAIL_SUPPRESS_SEND = False
     OUTBOX_BATCH_SIZE = 100
-    # The shortest claim on a batch; a batch that may take longer (size × MAIL_TIMEOUT) gets
-    # that, and a sender renews its claim as it goes.
-    OUTBOX_LEASE_SECONDS = 300
+    # A sender's claim on its batch (at least 4 × MAIL_TIMEOUT), renewed when half of it is gone;
+    # a sender killed mid-batch leaves its messages for that long.
+    OUTBOX_LEASE_SECONDS = 60
     # A message the relay refuses for a while (4xx) is tried again, less and less often, for
     # this long before it is "failed". An outage of the relay spends none of it.
     OUTBOX_RETRY_WINDOW_HOURS = 72

@@ -33,6 +33,9 @@ from network.ratelimit import increment
 
 log = logging.getLogger("network.mail")
 RELAY = "smtp"
+# A message alone in its batch that kills the connection is charged if the relay took other
+# messages this recently.
+SUSPECT_WINDOW = timedelta(minutes=15)
 
 
 @dataclass
@@ -100,6 +103,11 @@ class _Sender:
         self.sender = current_app.config["MAIL_DEFAULT_SENDER"]
         # The lease runs on the real time, as the claim did.
         self.renew_at = utcnow() + _lease() / 2
+        # The relay said something about a message (accepted, or refused it with a reply).
+        self.answered = False
+        # Messages in flight when a connection died: charged only once the relay has shown that
+        # it takes other messages (else the relay is failing, not they).
+        self.suspects: list[tuple[Row, str]] = []
 
     def send(self, batch: list[Row]) -> None:
         try:
@@ -116,14 +124,34 @@ class _Sender:
                     relay_failed(self.now, str(error))
                     self._defer(batch[index:])
                     return
+                dropped_before = len(self.suspects)
                 self._send_one(message)
+                if len(self.suspects) > dropped_before and dropped_before and not self.answered:
+                    # Two messages in a row killed the connection: the relay fails, not they.
+                    relay_failed(self.now, self.suspects[-1][1])
+                    self._defer(batch[index + 1:])
+                    return
                 if utcnow() >= self.renew_at:
                     # Half the lease gone: keep the rest of the batch for a whole lease more.
                     _renew_claim(self.token)
                     self.renew_at = utcnow() + _lease() / 2
         finally:
             self._close()
-        relay_answered(self.now)
+            self._settle_suspects()
+        if self.answered:
+            relay_answered(self.now)
+
+    def _settle_suspects(self) -> None:
+        if not self.suspects:
+            return
+        state = relay_state()
+        took_others_lately = state is not None and state.last_success_at is not None and (
+            self.now - state.last_success_at <= SUSPECT_WINDOW)
+        if self.answered or took_others_lately:
+            for message, error in self.suspects:
+                self._dropped(message, error)
+        else:
+            self._defer([message for message, _ in self.suspects])
 
     def _out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -139,6 +167,10 @@ class _Sender:
             return
         try:
             self.connection = _open_connection(self._timeout())
+            # The time budget of a request bounds the wait for a relay that does not answer;
+            # once a message is on its way, its answer gets the full timeout: cutting it short
+            # would send it again although the relay may have taken it.
+            self.connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT"])
         except smtplib.SMTPResponseException as error:
             raise RelayUnreachable(_reply(error.smtp_code, error.smtp_error)) from None
         except (OSError, smtplib.SMTPException) as error:
@@ -166,15 +198,18 @@ class _Sender:
             self._refused(message, error.smtp_code, _reply(error.smtp_code, error.smtp_error),
                           about_address=True)
         except (OSError, smtplib.SMTPException) as error:
-            # The connection died with this message in flight: it alone is charged, and a new
-            # connection takes the rest.
+            # The connection died with this message in flight: a new connection takes the rest,
+            # and it alone may be charged (see _settle_suspects).
             self.connection = None
-            self._dropped(message, repr(error))
+            self.suspects.append((message, "La connexion au serveur d'envoi s'est rompue "
+                                           f"pendant l'envoi de ce message ({error})."))
         else:
+            self.answered = True
             _finish(message, self.token, self.report, "sent", status=OutboxStatus.SENT,
                     sent_at=self.now, last_error=None, attempts=message.attempts + 1)
 
     def _refused(self, message: Row, code: int, reply: str, about_address: bool = False):
+        self.answered = code != 421
         if code == 421:
             # « Service not available, closing channel »: the relay, not this message.
             self.connection = None
@@ -196,8 +231,8 @@ class _Sender:
         if drops >= current_app.config["OUTBOX_MAX_CONNECTION_DROPS"]:
             _finish(message, self.token, self.report, "failed", status=OutboxStatus.FAILED,
                     attempts=message.attempts + 1, connection_drops=drops,
-                    last_error=f"La connexion au serveur d'envoi s'est rompue {drops} fois "
-                               f"pendant l'envoi de ce message : {error}")
+                    last_error=f"{error} Message abandonné après {drops} ruptures de la "
+                               "connexion, sans que les autres messages en souffrent.")
             log_event(log, "mail.failed", logging.WARNING, message_id=message.id, drops=drops)
         else:
             self._retry(message, error, connection_drops=drops)
@@ -251,10 +286,10 @@ def _reply(code: int, text: bytes | str) -> str:
 # --- Claims ------------------------------------------------------------------------------------
 
 def _lease() -> timedelta:
-    """Long enough for a whole batch on a relay at its slowest; renewed as the batch goes."""
+    """Long enough for a few messages on a relay at its slowest, renewed when half of it is
+    gone: a sender killed mid-batch leaves its messages for a minute, not for the whole batch."""
     config = current_app.config
-    return timedelta(seconds=max(config["OUTBOX_LEASE_SECONDS"],
-                                 config["OUTBOX_BATCH_SIZE"] * config["MAIL_TIMEOUT"]))
+    return timedelta(seconds=max(config["OUTBOX_LEASE_SECONDS"], 4 * config["MAIL_TIMEOUT"]))
 
 
 def _claim(now: datetime, limit: int, keys: list[str] | None) -> tuple[str, list[Row]]:

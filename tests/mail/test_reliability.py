@@ -27,6 +27,7 @@ from network.mail.models import OutboxMessage, OutboxStatus
 from network.mail.services import Email, queue_email, queue_to_people
 from network.membership.models import Person, Status
 from network.renewal.models import RenewalRequest
+from network.scheduler.heartbeat import record_tick
 from network.scheduler.lease import hold_lease
 from network.scheduler.runner import build_scheduler
 from network.scheduler.tick import run_tick
@@ -396,6 +397,47 @@ def test_a_message_that_kills_the_connection_is_charged_alone_and_fails_alone(ma
                    if row.recipient != poison), "no other message was charged a drop"
         assert smtp.count_by_message_id() == once_each(
             [message for message in messages if message.recipient != poison])
+
+
+@pytest.mark.parametrize("mode", ["drop_on", "hang_on"])
+def test_a_relay_that_fails_every_message_charges_none_of_them(make_app, smtp, mode):
+    """Found by bench/reliability.py: when every message kills the connection, the relay is at
+    fault, not the messages: nothing is charged, nothing is lost, /healthz says so in time."""
+    app = make_app(MAIL_TIMEOUT=0.5)
+    with app.app_context():
+        messages = queue(10, T - timedelta(minutes=1))
+        for message in messages:
+            getattr(smtp.handler, mode)[message.recipient] = True
+        moment = T
+        for _ in range(6):  # an hour of ticks, ten minutes apart
+            deliver_pending(at(app, moment))
+            moment += timedelta(minutes=10)
+        rows = outbox("fiab")
+        assert {(row.status, row.attempts, row.connection_drops) for row in rows} == {
+            (OutboxStatus.PENDING, 0, 0)}
+        at(app, moment)
+        record_tick(moment)
+        assert app.test_client().get("/healthz").json["status"] == "smtp_failing"
+
+        getattr(smtp.handler, mode).clear()  # the relay is well again
+        deliver_pending(at(app, moment + timedelta(minutes=15)))
+        assert smtp.count_by_message_id() == once_each(messages)
+
+
+def test_a_slow_answer_to_a_web_workers_message_is_awaited_not_sent_twice(make_app, smtp):
+    """Found by bench/reliability.py: the relay takes the message but answers after the web
+    budget; cutting the wait short sent it again later."""
+    app = make_app(MAIL_TIMEOUT=3.0, OUTBOX_WEB_BUDGET_SECONDS=0.5)
+    with app.app_context():
+        [message] = queue(1, T - timedelta(minutes=1))
+        at(app, T)
+        smtp.handler.latency = 1.0
+        deliver_pending(keys=[message.dedup_key], budget=0.5)
+        assert outbox("fiab")[0].status == OutboxStatus.SENT, "its answer was awaited"
+        smtp.handler.latency = 0
+        deliver_pending(at(app, T + timedelta(hours=1)))
+        assert smtp.count_by_message_id() == once_each([message])
+        assert outbox("fiab")[0].status == OutboxStatus.SENT
 
 
 # --- Row 4: web workers never wait --------------------------------------------------------------
