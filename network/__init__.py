@@ -13,6 +13,7 @@ from config import CONFIGS, production_problems
 from network import extensions as ext
 from network import ratelimit  # noqa: F401  (registers the database:// rate-limit storage)
 from network.headers import register_security_headers
+from network.inputs import register_input_checks
 from network.logs import configure_logging, register_request_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     configure_logging(app.config["LOG_FORMAT"])
     register_request_log(app)
+    register_input_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

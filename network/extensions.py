@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import current_app, has_app_context, request
+from flask import abort, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -13,6 +13,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
+
+from network.inputs import database_int
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,7 +61,18 @@ def locale_selector():
     return "fr"
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        """A page number beyond any list (`?page=99999999999999999999`) is a missing page, as one
+        that is not a number already is: never an overflow of the database's OFFSET."""
+        if page is None and has_request_context() and kwargs.get("error_out", True):
+            page = database_int(request.args.get("page", "1"))
+            if page is None:
+                abort(404)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 mail = Mail()
 csrf = CSRFProtect()

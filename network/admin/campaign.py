@@ -13,12 +13,14 @@ from network.admin.exports import csv_response
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.inputs import query_int
 from network.membership.lifecycle import TransitionRefused
 from network.membership.models import Person
 from network.renewal import campaign as campaigns
 from network.renewal import services
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
 from network.templating import PARIS
+from network.urls import same_site_path
 
 REQUEST_LABELS = {
     RequestStatus.PENDING: "Sans réponse", RequestStatus.UNREACHED:
@@ -47,7 +49,7 @@ def _requests(campaign: RenewalCampaign, status: str | None):
 
 @bp.get("/renouvellement")
 def renewal():
-    campaign = _campaign(request.args.get("annee", type=int))
+    campaign = _campaign(query_int("annee"))
     if campaign is None:
         return render_template("admin/renewal.html", campaign=None)
     default = TO_REVIEW if campaign.closed_at is None else RequestStatus.UNREACHED
@@ -120,7 +122,8 @@ def renewal_action(request_id, action):
         db.session.rollback()
         flash(str(refusal), "warning")
     db.session.commit()
-    return redirect(request.referrer or url_for(".renewal"))
+    # Back to the list the admin acted from (its filters kept), never to another site.
+    return redirect(same_site_path(request.referrer, "/admin/") or url_for(".renewal"))
 
 
 class SendAgainForm(FlaskForm):

@@ -22,6 +22,7 @@ from network.events.models import (
     RegistrationStatus,
 )
 from network.extensions import db, utcnow
+from network.inputs import database_int
 from network.membership.models import Person
 from network.templating import event_dates, french_date
 
@@ -168,7 +169,8 @@ def events_attendance(event_id):
                Registration.status == RegistrationStatus.REGISTERED)
         .order_by(Person.last_name, Registration.guest_name, Registration.id)).all()
     if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
-        present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+        present = {number for value in request.form.getlist("present")
+                   if (number := database_int(value)) is not None}
         services.mark_attendance(event, present)
         audit(g.admin.email, "event.attendance", utcnow(),
               detail=f"{event.title} : {len(present)} présent(s)")

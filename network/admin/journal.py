@@ -1,6 +1,6 @@
 """The audit log: who did what in the back-office."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import render_template, request
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from network.admin.models import AuditEntry
 from network.admin.views import bp
 from network.extensions import db
+from network.inputs import query_date, query_int
 from network.membership.models import Person
 from network.templating import PARIS
 
@@ -35,27 +36,21 @@ ACTION_LABELS = {
 }
 
 
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/journal")
 def journal():
     query = (select(AuditEntry).options(joinedload(AuditEntry.person))
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     admin, action = request.args.get("admin", ""), request.args.get("action", "")
-    start, end = _day("du"), _day("au")
-    person_id = request.args.get("personne", type=int)
+    # What is not a date of the site's range, or not an id, is ignored.
+    start, end = query_date("du"), query_date("au")
+    person_id = query_int("personne")
     if admin:
         query = query.where(AuditEntry.admin_email == admin)
     if action:
         query = query.where(AuditEntry.action == action)
     if start:
         query = query.where(AuditEntry.at >= datetime.combine(start, time(), PARIS))
-    if end and end < date.max:  # the day after 31/12/9999 does not exist: no upper bound
+    if end:
         query = query.where(AuditEntry.at < datetime.combine(end + timedelta(days=1), time(),
                                                              PARIS))
     if person_id:

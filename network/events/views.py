@@ -32,6 +32,7 @@ from network.events.models import (
     EventTheme,
 )
 from network.extensions import db, limiter, submitted_email, utcnow
+from network.inputs import database_int
 from network.members_space.views import current_member
 from network.membership.services import LinkProblem
 from network.resources.services import ResourceFilter, find_resources
@@ -59,8 +60,8 @@ def index():
         query = query.where(Event.kind == form.type.data)
     if form.theme.data:
         query = query.where(Event.themes.any(EventTheme.name == form.theme.data))
-    if (form.annee.data or "").isdigit():
-        query = query.where(year == int(form.annee.data))
+    if (chosen_year := database_int(form.annee.data)) is not None:
+        query = query.where(year == chosen_year)
     upcoming = Event.ends_at > now
     # Upcoming first, the soonest on top; then the past, the latest on top.
     query = query.order_by(case((upcoming, 0), else_=1), case((upcoming, Event.starts_at)),

@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 
 from network.events.models import Event
 from network.extensions import db, utcnow
+from network.inputs import database_int
 from network.members_space.views import current_member
 from network.resources import services
 from network.resources.files import stored_path
@@ -53,8 +54,7 @@ def index():
     form = _search_form(for_members)
     criteria = services.ResourceFilter(
         words=form.q.data or "", kind=form.type.data or "", theme=form.theme.data or "",
-        year=int(form.annee.data) if (form.annee.data or "").isdigit() else None,
-        event_id=int(form.evenement.data) if (form.evenement.data or "").isdigit() else None)
+        year=database_int(form.annee.data), event_id=database_int(form.evenement.data))
     # The texts are the search's business, not the list's: a PDF's can weigh a hundred pages.
     query = services.find_resources(criteria, for_members).options(
         selectinload(Resource.themes), *(defer(column, raiseload=True) for column in (

@@ -1,0 +1,188 @@
+"""What the bad-input tests feed the application: a corpus, a small world, valid bodies."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.routing import AnyConverter, PathConverter
+from wtforms import StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+
+from network.events.models import Audience, EventMode
+from network.events.services import (
+    add_material,
+    invitation_token,
+    register_member,
+    registration_token,
+)
+from network.extensions import db, utcnow
+from network.mail.models import OutboxMessage
+from network.mailings.models import Mailing
+from network.mailings.services import unsubscribe_token
+from network.membership.services import charter_token, leave_token
+from network.renewal.models import RenewalCampaign, RenewalRequest
+from network.renewal.services import renewal_token
+from tests.conftest import ADMIN_EMAIL
+from tests.events.helpers import make_event
+from tests.factories import join_form, make_applicant, make_member
+from tests.renewal.test_pages import open_campaign_now
+from tests.resources.test_library import make_resource
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CORPUS = [
+    "2147483648",  # 2³¹: one past PostgreSQL's integer
+    "9223372036854775808",  # 2⁶³: one past a 64-bit integer
+    "-1",
+    "0",
+    "99999999999999999999",  # 20 digits
+    "a\x00b",
+    "x\r\nSet-Cookie: pris=1",
+    "é" + "x" * 5000,  # 5 kB
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "\u202eexe.pdf\u200f",  # right-to-left override and mark
+]
+
+
+def all_forms() -> list[type[FlaskForm]]:
+    """Every form class of the application (the modules holding them must be imported)."""
+    found, todo = [], list(FlaskForm.__subclasses__())
+    while todo:
+        form = todo.pop()
+        if form.__module__.startswith("network."):
+            found.append(form)
+        todo.extend(form.__subclasses__())
+    return found
+
+
+def field_names(form: type[FlaskForm], kinds: tuple = ()) -> set[str]:
+    return {name for name in dir(form) if isinstance(unbound := getattr(form, name), UnboundField)
+            and (not kinds or issubclass(unbound.field_class, kinds))}
+
+
+def query_names() -> list[str]:
+    """Every query-string parameter the application reads, by name or through a filter form."""
+    # With the names url_for keeps for itself, for the pages that rebuild their links from it.
+    names = {"page", "next", "enregistre", "du", "au", "endpoint", "_scheme", "_external",
+             "_anchor", "_method"}
+    for path in (ROOT / "network").rglob("*.py"):
+        names |= set(re.findall(r"request\.args\.get(?:list)?\(\s*\"(\w+)\"", path.read_text()))
+    return sorted(names | {name for form in all_forms() if getattr(form.Meta, "csrf", True) is False
+                           for name in field_names(form)})
+
+
+def form_names() -> list[str]:
+    return sorted({name for form in all_forms() for name in field_names(form)})
+
+
+def text_names() -> set[str]:
+    """The fields where people type free text (not an e-mail, phone or web address)."""
+    # The honeypot of the sign-up form: filled in, the form is dropped without a word.
+    return {name for form in all_forms() for name, field in vars(form).items()
+            if isinstance(field, UnboundField)
+            and field.field_class in (StringField, TextAreaField)} - {"nickname"}
+
+
+def event_form(**overrides) -> dict:
+    form = {"title": "Atelier", "kind": "atelier", "themes": "Télétravail", "summary": "Résumé",
+            "description": "Texte", "starts_at": "2026-12-10T14:00",
+            "ends_at": "2026-12-10T16:00", "mode": EventMode.REMOTE.value, "address": "",
+            "online_url": "https://visio.exemple.fr/a", "capacity": "20",
+            "registration_opens_at": "", "registration_closes_at": "",
+            "audience": Audience.PUBLIC.value}
+    return {**form, **overrides}
+
+
+def renewal_form() -> dict:
+    return {**join_form(email="walk.member@exemple.fr"), "decision": "reste",
+            "accept_charter": "y"}
+
+
+# Bodies that pass validation on the routes that save what people type, so that each value
+# reaches the service and the database (the forms' own tests say what else they refuse).
+VALID_BODIES = {
+    "membership.join": lambda: join_form(email="walk.new@exemple.fr"),
+    "events.register_guest": lambda: {"name": "Invité", "email": "invite@exemple.fr",
+                                      "organisation": "Structure"},
+    "members_space.my_details": lambda: join_form(email="walk.member@exemple.fr"),
+    "renewal.form": renewal_form,
+    "renewal.in_space": renewal_form,
+    "admin.member_edit": lambda: join_form(email="walk.other@exemple.fr"),
+    "admin.member_exit": lambda: {"reason": "removed_by_admin", "comment": "c", "confirm": "y"},
+    "admin.member_note": lambda: {"text": "Une note"},
+    "admin.events_edit": event_form,
+    "admin.events_material_add": lambda: {"title": "Diaporama",
+                                          "url": "https://exemple.fr/diapos.pdf"},
+    "admin.resources_edit": lambda: {"title": "Guide", "kind": "outil", "themes": "QVT",
+                                     "summary": "Résumé", "description": "Texte",
+                                     "dated": "2026-10-01", "event": "", "visibility": "public",
+                                     "external_url": "https://exemple.fr/guide"},
+    "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour"},
+    "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
+                                       "publish": "y"},
+}
+
+
+def make_world(app) -> dict:
+    """One of everything a route can point at: the valid value of each path parameter, by name
+    (or by endpoint for the signed links). The member who signs in is walk.member@exemple.fr;
+    the admins act on walk.other@exemple.fr."""
+    app.config["RENEWAL_OPENS"] = "06-01"
+    now = utcnow()
+    member = make_member(now - timedelta(days=400), email="walk.member@exemple.fr")
+    other = make_member(now - timedelta(days=400), email="walk.other@exemple.fr")
+    applicant = make_applicant(now, email="walk.applicant@exemple.fr")
+    event = make_event(starts=now + timedelta(days=7), audience=Audience.PUBLIC)
+    add_material(event, "Replay", "https://exemple.fr/replay", now, False)
+    resource = make_resource("Guide")
+    mailing = Mailing(subject="Lettre", body_markdown="Bonjour", created_by=ADMIN_EMAIL,
+                      created_at=now)
+    db.session.add(mailing)
+    registration = register_member(event, other, now)
+    db.session.commit()
+    open_campaign_now(app)
+    db.session.commit()
+    campaign = db.session.scalar(select(RenewalCampaign))
+    token = registration_token(registration)
+    return {
+        "event_id": event.id, "material_id": event.materials[0].id, "person_id": other.id,
+        "resource_id": resource.id, "mailing_id": mailing.id, "number": 1,
+        "message_id": db.session.scalar(select(OutboxMessage.id).limit(1)),
+        "year": campaign.year, "request_id": db.session.scalar(
+            select(RenewalRequest.id).where(RenewalRequest.person_id == other.id)),
+        "filename": "css/network.css",
+        "membership.charter": charter_token(applicant, now),
+        "membership.leave": leave_token(other),
+        "renewal.form": renewal_token(campaign, member),
+        "events.registration_page": token, "events.cancel": token, "events.confirm": token,
+        "events.invitation": invitation_token(event, member),
+        "mailings.unsubscribe": unsubscribe_token(other),
+    }
+
+
+def database_rows() -> dict:
+    """Every row of every table, to prove that a refused request changed nothing."""
+    db.session.expire_all()
+    return {table.name: sorted(map(repr, db.session.execute(table.select()).all()))
+            for table in db.metadata.sorted_tables}
+
+
+def url(rule, world: dict, bad: tuple[str, str] | None = None) -> str:
+    """The rule's path with valid values, or with `bad` = (argument, value) put in."""
+
+    def value(match):
+        name = match.group("name")
+        converter = rule._converters[name]
+        if bad and bad[0] == name:
+            return quote(bad[1], safe="/" if isinstance(converter, PathConverter) else "")
+        if isinstance(converter, AnyConverter):
+            return sorted(converter.items)[0]
+        return quote(str(world.get(name, world.get(rule.endpoint, "x"))), safe="/")
+
+    return re.sub(r"<(?:[^:<>]+:)?(?P<name>\w+)>", value, rule.rule)
