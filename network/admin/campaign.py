@@ -3,7 +3,6 @@
 from datetime import datetime, time, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import DateField, EmailField, SubmitField
@@ -13,6 +12,7 @@ from network.admin.exports import csv_response
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.forms import Form
 from network.inputs import query_int
 from network.membership.lifecycle import TransitionRefused
 from network.membership.models import Person
@@ -126,7 +126,7 @@ def renewal_action(request_id, action):
     return redirect(same_site_path(request.referrer, "/admin/") or url_for(".renewal"))
 
 
-class SendAgainForm(FlaskForm):
+class SendAgainForm(Form):
     email = EmailField("Adresse e-mail", validators=[
         DataRequired("Indiquez l'adresse."), Length(max=254),
         Email("Cette adresse n'est pas valide.", check_deliverability=False)])

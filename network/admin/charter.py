@@ -1,7 +1,6 @@
 """Charter versions: write in Markdown, preview, publish."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -9,11 +8,12 @@ from wtforms.validators import DataRequired, Length
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.forms import Form
 from network.membership.models import CharterAcceptance, CharterVersion
 from network.membership.services import current_charter, publish_charter
 
 
-class CharterForm(FlaskForm):
+class CharterForm(Form):
     title = StringField("Titre", validators=[
         DataRequired("Ce champ est obligatoire."),
         Length(max=200, message="200 caractères au maximum.")])

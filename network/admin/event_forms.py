@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,6 +22,7 @@ from network.events.models import (
     Event,
     EventMode,
 )
+from network.forms import Form
 from network.membership.forms import REQUIRED, CheckboxListField, department_choices
 from network.reference import PROFILES
 from network.templating import PARIS
@@ -41,7 +41,7 @@ def _moment(label: str, required: bool = False) -> DateTimeLocalField:
         description="Heure de Paris.")
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Type", choices=_choices(EVENT_KIND_LABELS))
     themes = StringField("Thèmes (facultatif)", validators=[Length(max=300)],
@@ -106,13 +106,13 @@ class EventForm(FlaskForm):
         return field.data.replace(tzinfo=PARIS).astimezone(UTC) if field.data else None
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirm = BooleanField("Je confirme", validators=[
         DataRequired("Cochez la case pour confirmer.")])
     submit = SubmitField("Confirmer")
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(Form):
     title = StringField("Titre du support", validators=[DataRequired(REQUIRED),
                                                         Length(max=200)])
     url = URLField("Adresse (lien)", validators=[DataRequired(REQUIRED), URL(message=URL_MESSAGE),
@@ -121,7 +121,7 @@ class MaterialForm(FlaskForm):
     submit = SubmitField("Ajouter le support")
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     profiles = CheckboxListField("Profils", choices=[SelectChoice(k, v) for k, v in PROFILES])
     departments = CheckboxListField("Départements")
     without_welcome_module = BooleanField(

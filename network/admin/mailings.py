@@ -1,7 +1,6 @@
 """Mailings to the network's mailing list: compose, preview, test, send."""
 
 from flask import flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -9,13 +8,14 @@ from wtforms.validators import DataRequired, Length
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.forms import Form
 from network.mailings import services
 from network.mailings.models import Mailing
 from network.membership.forms import CheckboxListField, department_choices, qvt_field_choices
 from network.reference import PROFILES
 
 
-class MailingForm(FlaskForm):
+class MailingForm(Form):
     subject = StringField("Objet", validators=[
         DataRequired("Ce champ est obligatoire."),
         Length(max=200, message="200 caractères au maximum.")])
@@ -37,13 +37,13 @@ class MailingForm(FlaskForm):
         self.qvt_fields.choices = qvt_field_choices()
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     confirm = BooleanField("Je confirme l'envoi à tous ces destinataires",
                            validators=[DataRequired("Cochez la case pour confirmer l'envoi.")])
     submit = SubmitField("Envoyer")
 
 
-class TestForm(FlaskForm):
+class TestForm(Form):
     submit = SubmitField("M'envoyer un test")
 
 

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from network.forms import Form
 from network.membership.forms import (
     CheckboxListField,
     ContactDetailsForm,
@@ -23,7 +23,7 @@ from network.membership.search import SORTS, PersonFilter
 from network.reference import PROFILES
 
 
-class MemberFilterForm(FlaskForm):
+class MemberFilterForm(Form):
     """The filters of the members list, read from the query string (no CSRF: it only reads)."""
 
     class Meta:
@@ -70,11 +70,11 @@ class MemberDetailsForm(ContactDetailsForm):
     submit = SubmitField("Enregistrer les modifications")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField("Confirmer")
 
 
-class ExitForm(FlaskForm):
+class ExitForm(Form):
     reason = RadioField("Motif de sortie", choices=[
         SelectChoice(r.value, EXIT_REASON_LABELS[r]) for r in ExitReason],
         default=ExitReason.REMOVED_BY_ADMIN.value,
@@ -86,7 +86,7 @@ class ExitForm(FlaskForm):
     submit = SubmitField("Enregistrer la sortie")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField("Nouvelle note", validators=[
         DataRequired("La note est vide."), Length(max=2000, message="2000 caractères au maximum.")])
     submit = SubmitField("Ajouter la note")

@@ -44,12 +44,15 @@ def _labels() -> dict:
 
 @bp.get("/membres")
 def members():
-    form = _filter_form()
+    return _members_page(_filter_form())
+
+
+def _members_page(form: MemberFilterForm, status: int = 200):
     per_page = request.args.get("par_page", 50, type=int)
     per_page = per_page if per_page in PAGE_SIZES else 50
     page = db.paginate(filtered_people(form.criteria()), per_page=per_page, max_per_page=200)
     return render_template("admin/members/list.html", form=form, page=page,
-                           page_sizes=PAGE_SIZES, per_page=per_page, **_labels())
+                           page_sizes=PAGE_SIZES, per_page=per_page, **_labels()), status
 
 
 EXPORT_HEADER = ["Nom", "Prénom", "E-mail", "Téléphone", "Structure", "Fonction", "Profil",
@@ -78,7 +81,13 @@ def _export_rows(criteria: PersonFilter):
 
 @bp.get("/membres/export.csv")
 def members_export():
-    criteria = _filter_form().criteria()
+    form = _filter_form()
+    if not form.validate():
+        # The list drops a filter that is not valid; a file would hold more than was asked.
+        flash("Rien n'a été exporté : corrigez les filtres signalés, puis exportez à nouveau.",
+              "danger")
+        return _members_page(form, 400)
+    criteria = form.criteria()
     admin_services.audit(g.admin.email, "members.export", utcnow(),
                          detail=request.query_string.decode()[:500])
     db.session.commit()

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
@@ -21,6 +20,7 @@ from network.admin.services import audit
 from network.admin.views import bp
 from network.events.models import Event
 from network.extensions import db, utcnow
+from network.forms import Form
 from network.membership.forms import REQUIRED
 from network.resources import services
 from network.resources.files import ALLOWED_LABEL, RefusedFile, store_upload
@@ -33,7 +33,7 @@ from network.resources.models import (
 )
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Type", choices=[SelectChoice(k.value, v)
                                         for k, v in RESOURCE_KIND_LABELS.items()])

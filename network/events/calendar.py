@@ -7,6 +7,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from network.events.models import EVENT_MODE_LABELS, EventStatus
+from network.inputs import EARLIEST, LATEST
 from network.templating import PARIS
 from network.urls import external_url
 
@@ -24,8 +25,11 @@ def event_ics(events, name: str | None = None) -> str:
         calendar.add_component(_component(event))
     if events:
         years = [event.starts_at.astimezone(PARIS).year for event in events]
-        calendar.add_missing_timezones(first_date=date(min(years) - 1, 1, 1),
-                                       last_date=date(max(years) + 2, 1, 1))
+        # The zone's transitions over the events' years, within the years a date of the site may
+        # take: an event stored in the year 9999 would cost a megabyte of them (or a year 10001).
+        first = min(max(min(years) - 1, EARLIEST.year), LATEST.year)
+        last = max(min(max(years) + 2, LATEST.year + 1), first + 1)
+        calendar.add_missing_timezones(first_date=date(first, 1, 1), last_date=date(last, 1, 1))
     return calendar.to_ical().decode()
 
 

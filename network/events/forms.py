@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from network.events.models import EVENT_KIND_LABELS
+from network.forms import Form
 from network.membership.forms import REQUIRED, email_field
 
 
-class GuestRegistrationForm(FlaskForm):
+class GuestRegistrationForm(Form):
     """A non-member's registration to a public event (confirmed by e-mail)."""
 
     name = StringField("Prénom et nom", validators=[
@@ -19,19 +19,19 @@ class GuestRegistrationForm(FlaskForm):
     submit = SubmitField("Recevoir le lien de confirmation")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     submit = SubmitField("Je m'inscris")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField("Confirmer mon inscription")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     submit = SubmitField("Je libère ma place")
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(Form):
     class Meta:
         csrf = False
 

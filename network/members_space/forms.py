@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectChoice, SubmitField
 from wtforms.validators import Optional
 
+from network.forms import Form
 from network.membership.forms import (
     CheckboxListField,
     ContactDetailsForm,
@@ -12,16 +12,16 @@ from network.membership.forms import (
 from network.reference import PROFILES
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field()
     submit = SubmitField("Recevoir mon lien de connexion")
 
 
-class UseLinkForm(FlaskForm):
+class UseLinkForm(Form):
     submit = SubmitField("Ouvrir mon espace membre")
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(Form):
     submit = SubmitField("Confirmer ma nouvelle adresse")
 
 
@@ -38,11 +38,11 @@ class MyDetailsForm(ContactDetailsForm):
                 "receive_mailings": not person.mailings_opt_out}
 
 
-class LeaveSpaceForm(FlaskForm):
+class LeaveSpaceForm(Form):
     submit = SubmitField("Je confirme : je quitte le réseau")
 
 
-class DirectorySearchForm(FlaskForm):
+class DirectorySearchForm(Form):
     class Meta:
         csrf = False
 

@@ -1,7 +1,6 @@
 import functools
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regex
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.extensions import db
+from network.forms import Form
 from network.membership.models import Department, QvtField
 from network.membership.services import ContactDetails
 from network.reference import PROFILES
@@ -59,7 +59,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ContactDetailsForm(FlaskForm):
+class ContactDetailsForm(Form):
     """The practitioner's details: shared by the sign-up, the member space and the renewal."""
 
     first_name = StringField(_l("Prénom"), validators=[
@@ -140,16 +140,16 @@ class JoinForm(ContactDetailsForm):
         return bool(self.nickname.data)
 
 
-class ResendCharterLinkForm(FlaskForm):
+class ResendCharterLinkForm(Form):
     email = email_field()
     submit = SubmitField(_l("Recevoir un nouveau lien"))
 
 
-class AcceptCharterForm(FlaskForm):
+class AcceptCharterForm(Form):
     accept = BooleanField(_l("J'ai lu la charte et je m'engage à la respecter"),
                           validators=[DataRequired(_l("Cochez la case pour accepter la charte."))])
     submit = SubmitField(_l("J'accepte la charte et je rejoins le réseau"))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     submit = SubmitField(_l("Je confirme : je quitte le réseau"))

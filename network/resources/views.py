@@ -9,7 +9,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_wtf import FlaskForm
 from sqlalchemy import extract, select
 from sqlalchemy.orm import defer, selectinload
 from wtforms import SearchField, SelectChoice, SelectField
@@ -17,6 +16,7 @@ from wtforms.validators import Optional
 
 from network.events.models import Event
 from network.extensions import db, utcnow
+from network.forms import Form
 from network.inputs import database_int
 from network.members_space.views import current_member
 from network.resources import services
@@ -32,7 +32,7 @@ from network.resources.models import (
 bp = Blueprint("resources", __name__)
 
 
-class ResourceSearchForm(FlaskForm):
+class ResourceSearchForm(Form):
     class Meta:
         csrf = False
 
