@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
@@ -10,9 +9,10 @@ from wtforms.validators import DataRequired
 from network.admin import services
 from network.admin.views import bp, sign_in
 from network.extensions import db, limiter, submitted_email, utcnow
+from network.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Adresse e-mail", validators=[DataRequired("Ce champ est obligatoire.")],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Mot de passe",
