@@ -17,17 +17,23 @@ def read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
+def _apply(action, done: str) -> None:
+    """Run an account change, say it, commit it; a refused one is a clean error message."""
+    try:
+        action()
+    except services.AdminError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(done)
+
+
 @admin_cli.command("create")
 @click.argument("email")
 def create(email):
     """Create an admin account; the password is asked twice, or read from stdin."""
     password = read_password()
-    try:
-        services.create_admin(email, password)
-    except services.AdminError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Compte administrateur créé : {email.strip().lower()}")
+    _apply(lambda: services.create_admin(email, password),
+           f"Compte administrateur créé : {email.strip().lower()}")
 
 
 @admin_cli.command("list")
@@ -43,12 +49,7 @@ def list_admins():
 @click.argument("email")
 def disable(email):
     """Disable an admin account: it can no longer sign in, and its sessions end."""
-    try:
-        services.disable_admin(email)
-    except services.AdminError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Compte désactivé : {email.strip().lower()}")
+    _apply(lambda: services.disable_admin(email), f"Compte désactivé : {email.strip().lower()}")
 
 
 @admin_cli.command("password")
@@ -56,21 +57,13 @@ def disable(email):
 def password(email):
     """Change the password of an account (asked twice, or read from stdin); its sessions end."""
     new_password = read_password()
-    try:
-        services.change_password(email, new_password)
-    except services.AdminError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Mot de passe changé, sessions terminées : {email.strip().lower()}")
+    _apply(lambda: services.change_password(email, new_password),
+           f"Mot de passe changé, sessions terminées : {email.strip().lower()}")
 
 
 @admin_cli.command("sign-out")
 @click.argument("email")
 def sign_out(email):
     """End every session of an account, in every browser (a lost laptop, a shared computer)."""
-    try:
-        services.sign_out_everywhere(email)
-    except services.AdminError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Sessions terminées : {email.strip().lower()}")
+    _apply(lambda: services.sign_out_everywhere(email),
+           f"Sessions terminées : {email.strip().lower()}")
