@@ -16,12 +16,14 @@ import math
 import secrets
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection
 from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db, utcnow
 from network.logs import log_event
@@ -372,26 +374,41 @@ def relay_paused(now: datetime) -> bool:
 
 def relay_failed(now: datetime, error: str) -> None:
     """The relay cannot be reached: every sender waits, one minute at first, up to fifteen."""
-    state = relay_state() or RelayState(name=RELAY)
-    state.failing_since = state.failing_since or now
-    wait = min(max((now - state.failing_since) / 4, timedelta(minutes=1)),
-               timedelta(minutes=15))
-    state.next_try_at = now + wait
-    state.last_error = error[:500]
-    db.session.merge(state)
-    db.session.commit()
-    log_event(log, "mail.relay_failing", logging.WARNING,
-              since=state.failing_since.isoformat(), retry_in_s=int(wait.total_seconds()))
+    def fail(state: RelayState) -> None:
+        state.failing_since = state.failing_since or now
+        state.next_try_at = now + min(max((now - state.failing_since) / 4, timedelta(minutes=1)),
+                                      timedelta(minutes=15))
+        state.last_error = error[:500]
+
+    state = record_relay(fail)
+    log_event(log, "mail.relay_failing", logging.WARNING, since=state.failing_since.isoformat(),
+              retry_in_s=int((state.next_try_at - now).total_seconds()))
 
 
 def relay_answered(now: datetime) -> None:
     state = relay_state()
     if state is None or state.failing_since is not None or state.next_try_at is not None:
-        state = state or RelayState(name=RELAY)
-        state.failing_since = state.next_try_at = None
-        state.last_success_at = now
-        db.session.merge(state)
+        def answer(state: RelayState) -> None:
+            state.failing_since = state.next_try_at = None
+            state.last_success_at = now
+        record_relay(answer)
+
+
+def record_relay(change: Callable[[RelayState], None]) -> RelayState:
+    """Apply `change` to the relay's row and commit. Two senders may both find no row and both
+    create it: the one that loses reads the winner's row and applies its change to it."""
+    def write() -> RelayState:
+        state = relay_state() or RelayState(name=RELAY)
+        change(state)
+        db.session.add(state)
         db.session.commit()
+        return state
+
+    try:
+        return write()
+    except IntegrityError:
+        db.session.rollback()
+        return write()
 
 
 def relay_failing_for(now: datetime) -> timedelta | None:

@@ -735,3 +735,42 @@ def test_every_e_mail_is_automatic_and_only_mailings_carry_list_headers(mailing_
     assert {m["Auto-Submitted"] for m in smtp.messages} == {"auto-generated"}
     assert {name: sign_in[name] for name in LIST_HEADERS} == dict.fromkeys(LIST_HEADERS)
 
+
+
+# --- The relay's state row, raced ------------------------------------------------------------
+
+@pytest.mark.parametrize("move", ["relay_failed", "relay_answered"])
+def test_two_senders_recording_the_relay_at_once_both_succeed(app, move):
+    """Two ticks found no row for the relay and both created it: the second one's insert broke
+    its tick with a duplicate key (seen on PostgreSQL in CI). Here the other sender's row is
+    committed just before this sender writes its own."""
+    from network.mail import delivery
+    from network.mail.models import RelayState
+
+    raced = []
+
+    def other_sender_first(session, flush_context, instances):
+        if raced:
+            return
+        raced.append(True)
+        with db.engine.begin() as other:
+            other.execute(RelayState.__table__.insert().values(
+                name=delivery.RELAY, failing_since=T - timedelta(minutes=5),
+                next_try_at=T - timedelta(minutes=1)))
+
+    with app.app_context():
+        event.listen(db.session(), "before_flush", other_sender_first)
+        if move == "relay_failed":
+            delivery.relay_failed(T, "connexion refusée")
+        else:
+            delivery.relay_answered(T)
+
+        db.session.expire_all()
+        state = db.session.get(RelayState, delivery.RELAY)
+        if move == "relay_failed":
+            assert state.last_error == "connexion refusée" and state.next_try_at is not None
+            assert state.failing_since.replace(tzinfo=None) == (T - timedelta(minutes=5)).replace(
+                tzinfo=None), "the outage goes on from when the other sender saw it start"
+        else:
+            assert state.failing_since is None and state.next_try_at is None
+            assert state.last_success_at is not None
