@@ -27,6 +27,17 @@ class Config:
     # Membership rules.
     CHARTER_LINK_DAYS = 30
     APPLICATION_EXPIRY_DAYS = 30
+    # On: an applicant who accepted the charter waits « en attente de validation » until an
+    # admin admits or refuses them; the admins are reminded after this many days.
+    ADMISSION_REVIEW = False
+    ADMISSION_REVIEW_REMINDER_DAYS = 7
+
+    # Import of the network's former files: the day the network was launched (a member without
+    # « Membre depuis » has been one since then), the largest file, and how long an import can
+    # be cancelled.
+    NETWORK_LAUNCH_DATE = "2019-11-22"
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_CANCEL_HOURS = 24
 
     # E-mail. "console" writes every message to the log; "smtp" sends through MAIL_SERVER.
     MAIL_BACKEND = "console"

@@ -9,6 +9,12 @@ is refused, and nothing changes.
                  └──> (purged)                 └──> exited ──rejoin (charter again)──> member
                                                       ├──change_mind (same campaign)──> member
                                                       └──readmit (an admin)───────────> member
+    import, enter_by_email (an admin) ──> member
+
+With ADMISSION_REVIEW on, the charter leads to « en attente de validation » instead:
+
+    applicant ──accept_charter_for_review──> awaiting_review ──admit──> member
+    exited ──rejoin_for_review─────────────┘        └──refuse──> exited
 """
 
 import enum
@@ -55,14 +61,27 @@ def _transition(sources, target, actors, **kwargs) -> Transition:
     return Transition(frozenset(sources), target, frozenset(actors), **kwargs)
 
 
-A, M, X = Status.APPLICANT, Status.MEMBER, Status.EXITED
+A, R, M, X = Status.APPLICANT, Status.AWAITING_REVIEW, Status.MEMBER, Status.EXITED
 PERSON, ADMIN, SYSTEM = Actor.PERSON, Actor.ADMIN, Actor.SYSTEM
 
+
+def _may_rejoin(person: Person) -> bool:
+    return person.exit_reason in MAY_REJOIN_AFTER
+
+
 TRANSITIONS: dict[str, Transition] = {
-    "apply": _transition({None}, A, {PERSON}),
+    # By the web form, or by an admin for a request that came by e-mail.
+    "apply": _transition({None}, A, {PERSON, ADMIN}),
+    # A member of the network's former files; their member_since is the file's.
+    "import": _transition({None}, M, {ADMIN}),
+    # A request and the acceptance of the rules both received by e-mail, entered by an admin.
+    "enter_by_email": _transition({None}, M, {ADMIN}),
     "accept_charter": _transition({A}, M, {PERSON}),
-    "rejoin": _transition({X}, M, {PERSON},
-                          allows=lambda person: person.exit_reason in MAY_REJOIN_AFTER),
+    "rejoin": _transition({X}, M, {PERSON}, allows=_may_rejoin),
+    "accept_charter_for_review": _transition({A}, R, {PERSON}),
+    "rejoin_for_review": _transition({X}, R, {PERSON}, allows=_may_rejoin),
+    "admit": _transition({R}, M, {ADMIN}),
+    "refuse": _transition({R}, X, {ADMIN}, exit_reason=ExitReason.APPLICATION_REFUSED),
     "renew": _transition({M}, M, {PERSON, ADMIN}),
     # A « je quitte » of the renewal form taken back, by the same form, before the deadline.
     "change_mind": _transition(
@@ -71,11 +90,11 @@ TRANSITIONS: dict[str, Transition] = {
                                    exit_reason=ExitReason.DECLINED_RENEWAL),
     "leave": _transition({M}, X, {PERSON, ADMIN}, exit_reason=ExitReason.VOLUNTARY),
     "drop": _transition({M}, X, {SYSTEM, ADMIN}, exit_reason=ExitReason.NO_RENEWAL_ANSWER),
-    "remove": _transition({M, A}, X, {ADMIN}, exit_reason=ExitReason.REMOVED_BY_ADMIN),
+    "remove": _transition({M, A, R}, X, {ADMIN}, exit_reason=ExitReason.REMOVED_BY_ADMIN),
     "readmit": _transition({X}, M, {ADMIN}),
     # An application closed: withdrawn by its author, or expired. A first application is purged
     # (see membership.services); these moves concern former members who applied before 2026-11.
-    "withdraw": _transition({A}, X, {PERSON}, exit_reason=ExitReason.VOLUNTARY),
+    "withdraw": _transition({A, R}, X, {PERSON}, exit_reason=ExitReason.VOLUNTARY),
     "expire": _transition({A}, X, {SYSTEM}),
 }
 
@@ -135,7 +154,12 @@ def refusal_message(person: Person, name: str) -> str:
         if person.exit_reason == ExitReason.REMOVED_BY_ADMIN:
             return ("Vous avez été retiré·e du réseau par le GT QVT : seul un administrateur "
                     "peut vous y réintégrer.")
+        if person.exit_reason == ExitReason.APPLICATION_REFUSED:
+            return ("Votre candidature n'a pas été retenue par le GT QVT : pour en parler, "
+                    "écrivez-lui.")
         return "Vous avez quitté le réseau : cette action n'est plus possible."
     if person.status == Status.APPLICANT:
         return "Votre demande d'adhésion n'est pas encore confirmée : acceptez d'abord la charte."
+    if person.status == Status.AWAITING_REVIEW:
+        return "Votre candidature est en attente de validation par le GT QVT."
     return "Cette action ne s'applique pas à votre situation actuelle dans le réseau."

@@ -9,6 +9,8 @@ from network.extensions import db, utcnow
 
 class Status(enum.StrEnum):
     APPLICANT = "applicant"
+    # Charter accepted, waiting for the GT QVT's decision (only with ADMISSION_REVIEW on).
+    AWAITING_REVIEW = "awaiting_review"
     MEMBER = "member"
     EXITED = "exited"
 
@@ -18,10 +20,12 @@ class ExitReason(enum.StrEnum):
     DECLINED_RENEWAL = "declined_renewal"
     NO_RENEWAL_ANSWER = "no_renewal_answer"
     REMOVED_BY_ADMIN = "removed_by_admin"
+    APPLICATION_REFUSED = "application_refused"
 
 
 STATUS_LABELS = {
     Status.APPLICANT: "Candidature en attente de la charte",
+    Status.AWAITING_REVIEW: "En attente de validation",
     Status.MEMBER: "Membre",
     Status.EXITED: "Sorti du réseau",
 }
@@ -31,6 +35,7 @@ EXIT_REASON_LABELS = {
     ExitReason.DECLINED_RENEWAL: "Renouvellement refusé",
     ExitReason.NO_RENEWAL_ANSWER: "Sans réponse au renouvellement",
     ExitReason.REMOVED_BY_ADMIN: "Retiré par le GT QVT",
+    ExitReason.APPLICATION_REFUSED: "Candidature non retenue",
 }
 
 
@@ -109,6 +114,10 @@ class Person(db.Model):
     email_bounced_at: Mapped[datetime | None]
     email_bounce_reason: Mapped[str | None] = mapped_column(String(300))
     anonymised_at: Mapped[datetime | None]
+    # The import that brought this person in from the network's former files (None: came by
+    # the site or an admin's entry).
+    member_import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member_import.id", ondelete="SET NULL"), index=True)
 
     departments: Mapped[list[Department]] = relationship(
         secondary=person_department, order_by=Department.code)
@@ -128,12 +137,29 @@ class CharterVersion(db.Model):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AcceptanceMethod(enum.StrEnum):
+    # On the site, by the charter link or the renewal form.
+    WEB = "web"
+    # By an e-mail to the GT QVT, before the site or instead of it, recorded by an admin: the
+    # version in force on that day.
+    EMAIL = "email"
+
+
+ACCEPTANCE_METHOD_LABELS = {AcceptanceMethod.WEB: "sur le site",
+                            AcceptanceMethod.EMAIL: "cadre accepté par e-mail"}
+
+
 class CharterAcceptance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"),
                                            index=True)
     charter_version_id: Mapped[int] = mapped_column(ForeignKey("charter_version.id"))
     accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(10), default=AcceptanceMethod.WEB,
+                                        server_default=AcceptanceMethod.WEB.value)
+    # For an acceptance by e-mail: the admin who recorded it and their note (the proof).
+    recorded_by: Mapped[str | None] = mapped_column(String(254))
+    note: Mapped[str | None] = mapped_column(Text)
 
     charter_version: Mapped[CharterVersion] = relationship()
 
@@ -157,3 +183,8 @@ class ExpiredApplicationCount(db.Model):
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
     count: Mapped[int] = mapped_column(default=0)
+
+
+# Tables that point at a person and must be known wherever Person is.
+from network.golive.models import GoLiveInvitation  # noqa: E402, F401
+from network.imports.models import MemberImport  # noqa: E402, F401

@@ -380,6 +380,25 @@ def seed_session_generations(connection, tables):
         session_generation=1))
 
 
+def seed_going_live(connection, tables):
+    # The network's former spreadsheet brought Paul in, his rules accepted by e-mail in 2019; he
+    # is invited to the site and has not answered; the header « Courriel pro » was mapped.
+    insert(connection, tables["member_import"], id=1, file_name="membres-2019-2026.xlsx",
+           imported_by=ADMIN_EMAIL, imported_at=utc(2026, 11, 28, 10, 0), created_count=1,
+           completed_count=0, skipped_count=2)
+    insert(connection, tables["import_header_mapping"], header="courriel pro", field="email")
+    person = tables["person"]
+    connection.execute(person.update().where(person.c.email == PAUL).values(member_import_id=1))
+    paul = connection.execute(select(person.c.id).where(person.c.email == PAUL)).scalar_one()
+    charter = connection.execute(select(tables["charter_version"].c.id).order_by(
+        tables["charter_version"].c.number).limit(1)).scalar_one()
+    insert(connection, tables["charter_acceptance"], person_id=paul,
+           charter_version_id=charter, accepted_at=utc(2019, 11, 25, 8, 0), method="email",
+           recorded_by=ADMIN_EMAIL, note="Réponse au mail du 22/11/2019")
+    insert(connection, tables["go_live_invitation"], person_id=paul, nonce="a1b2c3d4e5f60718",
+           sent_at=utc(2026, 11, 28, 11, 0))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -394,6 +413,7 @@ SEEDS = {
     "0011": seed_lifecycle_and_bounces,
     "0012": seed_delivery_reliability,
     "0013": seed_session_generations,
+    "0014": seed_going_live,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -414,6 +434,10 @@ ADDED_COLUMN_VALUES = {
     "person.mailings_opt_out": False,
     "admin_user.session_generation": 0,
     "person.session_generation": 0,
+    "person.member_import_id": None,
+    "charter_acceptance.method": "web",
+    "charter_acceptance.recorded_by": None,
+    "charter_acceptance.note": None,
 }
 
 

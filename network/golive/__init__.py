@@ -1,0 +1,1 @@
+"""The one-time invitation of the imported members to their new space."""

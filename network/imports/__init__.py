@@ -1,0 +1,1 @@
+"""Bringing the network's existing members in from its former spreadsheets."""
