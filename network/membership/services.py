@@ -17,6 +17,7 @@ from network.mail.retention import about_key
 from network.mail.services import queue_email
 from network.membership.lifecycle import BY_THE_PERSON, BY_THE_SYSTEM, EXIT_MOVES, may, move
 from network.membership.models import (
+    AcceptanceMethod,
     CharterAcceptance,
     CharterVersion,
     Department,
@@ -57,6 +58,27 @@ def current_charter() -> CharterVersion:
     """The charter that new applicants accept: the latest published version."""
     return db.session.scalars(
         select(CharterVersion).order_by(CharterVersion.number.desc()).limit(1)).one()
+
+
+def charter_in_force(on: datetime) -> CharterVersion:
+    """The charter version published last before `on`: the first one for any earlier day."""
+    in_force = db.session.scalar(
+        select(CharterVersion).where(CharterVersion.published_at <= on)
+        .order_by(CharterVersion.number.desc()).limit(1))
+    return in_force or db.session.scalars(
+        select(CharterVersion).order_by(CharterVersion.number).limit(1)).one()
+
+
+def record_email_acceptance(person: Person, accepted_at: datetime, by: str,
+                            note: str | None) -> CharterAcceptance:
+    """The network's rules accepted by an e-mail to the GT QVT (before the site, or instead of
+    it), recorded by the admin `by` with their note as the proof: the version in force then."""
+    acceptance = CharterAcceptance(
+        person_id=person.id, charter_version_id=charter_in_force(accepted_at).id,
+        accepted_at=accepted_at, method=AcceptanceMethod.EMAIL, recorded_by=by,
+        note=(note or "").strip() or None)
+    db.session.add(acceptance)
+    return acceptance
 
 
 def apply_contact_details(person: Person, details: ContactDetails) -> None:
