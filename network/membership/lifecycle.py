@@ -123,19 +123,23 @@ def after_exit(listener: Callable[[Person, str, datetime], None]):
     return listener
 
 
-def move(person: Person, name: str, *, by: str, why: str, now: datetime) -> None:
-    """Make one move of the lifecycle, written to the person's history; refused if not allowed."""
+def move(person: Person, name: str, *, by: str, why: str, now: datetime,
+         flush_new: bool = True) -> None:
+    """Make one move of the lifecycle, written to the person's history; refused if not allowed.
+
+    A new person is flushed, so that their id is there for the e-mails that follow; an import
+    of thousands says flush_new=False and flushes them by batches."""
     if not may(person, name, by):
         raise TransitionRefused(refusal_message(person, name))
     transition = TRANSITIONS[name]
     from_status = person.status
     entering = from_status != Status.MEMBER and transition.target == Status.MEMBER
     person.status = transition.target
-    if person.id is None:
-        db.session.flush()  # a new person: the history needs their id
-    db.session.add(StatusChange(person_id=person.id, from_status=from_status,
+    db.session.add(StatusChange(person=person, from_status=from_status,
                                 to_status=transition.target, reason=why, changed_by=by,
                                 changed_at=now))
+    if person.id is None and flush_new:
+        db.session.flush()
     if entering:
         person.member_since = now
         person.exited_at = None

@@ -177,6 +177,9 @@ class StatusChange(db.Model):
     changed_by: Mapped[str] = mapped_column(String(254))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Lets a new person's first move be written with them in one flush (an import of thousands).
+    person: Mapped[Person] = relationship()
+
 
 class ExpiredApplicationCount(db.Model):
     """Anonymous count of applications purged because the charter was never accepted."""
