@@ -12,6 +12,8 @@ from sqlalchemy import select
 from network.admin.models import AdminNote, AuditEntry
 from network.events.models import Event, Registration
 from network.extensions import db
+from network.golive.models import GoLiveInvitation
+from network.imports.models import MemberImport
 from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.membership.models import CharterAcceptance, Person, StatusChange
@@ -38,8 +40,12 @@ def personal_data(person: Person) -> dict:
         if person.pending_application else None,
         "historique": _history(person),
         "acceptations_de_la_charte": [
-            {"version": acceptance.charter_version.number, "le": when(acceptance.accepted_at)}
+            {"version": acceptance.charter_version.number, "le": when(acceptance.accepted_at),
+             "maniere": acceptance.method, "enregistree_par": acceptance.recorded_by,
+             "note": acceptance.note}
             for acceptance in _rows(CharterAcceptance, person, CharterAcceptance.accepted_at)],
+        "import_depuis_les_fichiers_du_reseau": _import(person),
+        "invitation_au_lancement_du_site": _go_live(person),
         "renouvellements": _renewals(person),
         "inscriptions_aux_evenements": _registrations(person),
         "notes_des_administrateurs": [
@@ -56,6 +62,19 @@ def personal_data(person: Person) -> dict:
             select(OutboxMessage).where(mail_about([person.id]))
             .order_by(OutboxMessage.created_at, OutboxMessage.id))],
     }
+
+
+def _import(person: Person) -> dict | None:
+    record = db.session.get(MemberImport, person.member_import_id) \
+        if person.member_import_id else None
+    return {"numero": record.id, "fichier": record.file_name,
+            "le": when(record.imported_at)} if record else None
+
+
+def _go_live(person: Person) -> dict | None:
+    invitation = db.session.get(GoLiveInvitation, person.id)
+    return {"envoyee_le": when(invitation.sent_at), "relancee_le": when(invitation.reminded_at),
+            "repondu_le": when(invitation.answered_at)} if invitation else None
 
 
 def _rows(model, person: Person, order):

@@ -9,11 +9,12 @@ from sqlalchemy import delete, or_, select, update
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
 from network.extensions import db
+from network.golive.models import GoLiveInvitation
 from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.mail.services import queue_email
 from network.members_space.export import personal_data  # noqa: F401 (the space's download)
-from network.membership.models import Person, Status
+from network.membership.models import CharterAcceptance, Person, Status
 from network.membership.same_work import kept_only_if, stand_in
 from network.membership.services import (
     BY_THE_PERSON,
@@ -167,6 +168,10 @@ def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
         db.session.execute(delete(OutboxMessage).where(
             or_(OutboxMessage.person_id.in_(ids), mail_about(ids))))
         db.session.execute(delete(AdminNote).where(AdminNote.person_id.in_(ids)))
+        db.session.execute(delete(GoLiveInvitation).where(GoLiveInvitation.person_id.in_(ids)))
+        # The proof of an acceptance by e-mail may quote the person; the acceptance stays.
+        db.session.execute(update(CharterAcceptance).where(CharterAcceptance.person_id.in_(ids))
+                           .values(note=None))
         db.session.execute(update(AuditEntry).where(AuditEntry.person_id.in_(ids))
                            .values(detail=""))
         anonymised += len(people)

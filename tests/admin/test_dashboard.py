@@ -53,12 +53,14 @@ def history(app):
 
 def test_people_are_counted_by_status(history):
     # David's new application waits for the charter: he is still a former member.
-    assert stats.count_by_status() == {"member": 2, "applicant": 1, "exited": 3}
+    assert stats.count_by_status() == {"member": 2, "applicant": 1, "awaiting_review": 0,
+                                       "exited": 3}
     assert stats.pending_applications() == 2
 
 
 def test_an_empty_network_counts_zero_everywhere(app):
-    assert stats.count_by_status() == {"member": 0, "applicant": 0, "exited": 0}
+    assert stats.count_by_status() == {"member": 0, "applicant": 0, "awaiting_review": 0,
+                                       "exited": 0}
     assert stats.joins_this_year(NOW) == 0
     assert stats.members_by_month(NOW) == []
     assert [share.count for share in stats.members_by_department()] == [0] * 13
@@ -74,9 +76,9 @@ def test_exits_this_year_go_by_reason_and_by_the_paris_calendar(history):
     # David left at 00:30 on 1 January in Paris: this year's, though still 2025 in UTC; he
     # applied again since, and still left this year.
     assert exits == {"voluntary": 2, "declined_renewal": 0, "no_renewal_answer": 0,
-                     "removed_by_admin": 1}
+                     "removed_by_admin": 1, "application_refused": 0}
     labels = [share.label for share in stats.exits_this_year_by_reason(NOW)]
-    assert labels[0] == "À sa demande" and len(labels) == 4
+    assert labels[0] == "À sa demande" and len(labels) == 5
     last_year = {s.code: s.count for s in stats.exits_this_year_by_reason(paris(2025, 12, 31))}
     assert sum(last_year.values()) == 0
 

@@ -22,11 +22,13 @@ from network.events.services import (
     request_guest_registration,
 )
 from network.extensions import db
+from network.golive.models import GoLiveInvitation
+from network.imports.models import MemberImport
 from network.mail.retention import mail_about
 from network.members_space.services import anonymise_departed, personal_data
 from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person
-from network.membership.services import leave_network
+from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
 from tests.events.helpers import make_event
 from tests.factories import NOW, make_member
@@ -46,6 +48,8 @@ NOT_PERSONAL = {
     # The campaign is exported by its year.
     "renewal_request.id", "renewal_request.person_id", "renewal_request.campaign_id",
     "status_change.id", "status_change.person_id",
+    # The import is exported by its number, file and date; the invitation's link is technical.
+    "go_live_invitation.person_id", "go_live_invitation.nonce",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -83,6 +87,13 @@ EXPORTED_AS = {
     "audit_entry.action": "modifications[].action",
     "audit_entry.detail": "modifications[].detail",
     "charter_acceptance.accepted_at": "acceptations_de_la_charte[].le",
+    "charter_acceptance.method": "acceptations_de_la_charte[].maniere",
+    "charter_acceptance.recorded_by": "acceptations_de_la_charte[].enregistree_par",
+    "charter_acceptance.note": "acceptations_de_la_charte[].note",
+    "person.member_import_id": "import_depuis_les_fichiers_du_reseau.numero",
+    "go_live_invitation.sent_at": "invitation_au_lancement_du_site.envoyee_le",
+    "go_live_invitation.reminded_at": "invitation_au_lancement_du_site.relancee_le",
+    "go_live_invitation.answered_at": "invitation_au_lancement_du_site.repondu_le",
     "registration.status": "inscriptions_aux_evenements[].etat",
     "registration.created_at": "inscriptions_aux_evenements[].demande_le",
     "registration.placed_at": "inscriptions_aux_evenements[].place_le",
@@ -110,10 +121,10 @@ ERASED = {
     "person.organisation", "person.job_title", "person.website", "person.directory_opt_in",
     "person.pending_email", "person.pending_application", "person.email_bounced_at",
     "person.email_bounce_reason", "person.sign_in_nonce", "person.charter_nonce",
-    "audit_entry.detail",
+    "audit_entry.detail", "charter_acceptance.note",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
-ROWS_DELETED = {"outbox_message", "admin_note"}
+ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation"}
 # A guest's fields, erased GUEST_RETENTION_DAYS after their event.
 GUEST_ERASED = {"registration.guest_name", "registration.guest_email",
                 "registration.guest_organisation"}
@@ -181,6 +192,17 @@ def anne(app):
     # She left once, long ago (a readmission keeps the history; these show a former exit).
     anne.exited_at, anne.exit_reason = NOW - timedelta(days=300), "voluntary"
     add_note(anne, "Appelée le 3 mars : changera de structure en juin.", ADMIN, NOW)
+    # She came from the network's former spreadsheet, her rules accepted by e-mail in 2019, and
+    # answered the invitation to the site.
+    record = MemberImport(file_name="membres-2019.xlsx", imported_by=ADMIN,
+                          imported_at=NOW - timedelta(days=401))
+    db.session.add(record)
+    db.session.flush()
+    anne.member_import_id = record.id
+    record_email_acceptance(anne, NOW - timedelta(days=2000), ADMIN,
+                            "Réponse d'Anne Martin au mail du 22/11/2019")
+    db.session.add(GoLiveInvitation(person_id=anne.id, nonce="c0ffee", sent_at=NOW,
+                                    reminded_at=NOW, answered_at=NOW))
     audit(ADMIN, "member.edit", NOW, anne.id, "téléphone")
     campaign = RenewalCampaign(year=2025, opens_at=NOW - timedelta(days=366),
                                deadline=NOW - timedelta(days=336),
