@@ -124,6 +124,12 @@ def join(details: ContactDetails, now: datetime) -> None:
         queue_email(f"already-member:{person.id}:{now.isoformat()}", person.email,
                     "already_member", "Vous êtes déjà membre du réseau", person=person, now=now)
         return
+    if person.status == Status.AWAITING_REVIEW:
+        # Their application already waits on the GT QVT: nothing to accept again.
+        queue_email(f"awaiting-review-again:{person.id}:{now.isoformat()}", person.email,
+                    "admission_pending", "Votre candidature est en attente de validation",
+                    person=person, now=now, signed_up_again=True)
+        return
     if person.status == Status.EXITED and not may(person, "rejoin", BY_THE_PERSON):
         queue_email(f"rejoin-refused:{person.id}:{now.isoformat()}", person.email,
                     "rejoin_refused", "Votre demande d'adhésion au réseau", person=person,
@@ -224,6 +230,8 @@ def person_for_charter_token(token: str, now: datetime) -> Person:
     person, payload = person_from_link("charter", token)
     if person.status == Status.MEMBER:
         raise LinkProblem("used", person)
+    if person.status == Status.AWAITING_REVIEW:
+        raise LinkProblem("awaiting", person)
     if not has_pending_application(person) or person.charter_nonce != payload.get("n"):
         raise LinkProblem("invalid", person)
     check_link_age(payload, person, now, timedelta(days=current_app.config["CHARTER_LINK_DAYS"]))
@@ -237,7 +245,8 @@ def check_link_age(payload: dict, person: Person, now: datetime, max_age: timede
 
 
 def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bool:
-    """Make an applicant (or a former member) a member; False if the link was used meanwhile."""
+    """Make an applicant (or a former member) a member, or with ADMISSION_REVIEW on put their
+    application before the GT QVT; False if the link was used meanwhile."""
     # Conditional update: of two clicks racing on the same link, only one makes a member.
     claimed = db.session.execute(
         update(Person)
@@ -256,15 +265,41 @@ def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bo
         person.pending_application = None
     db.session.add(CharterAcceptance(person_id=person.id, charter_version_id=charter.id,
                                      accepted_at=now))
-    move(person, "accept_charter" if person.status == Status.APPLICANT else "rejoin",
-         by=BY_THE_PERSON, why=f"Charte acceptée (version {charter.number})", now=now)
+    first = person.status == Status.APPLICANT
+    why = f"Charte acceptée (version {charter.number})"
+    if current_app.config["ADMISSION_REVIEW"]:
+        move(person, "accept_charter_for_review" if first else "rejoin_for_review",
+             by=BY_THE_PERSON, why=why, now=now)
+        person.charter_nonce = None
+        _submit_for_review(person, charter, now)
+        return True
+    move(person, "accept_charter" if first else "rejoin", by=BY_THE_PERSON, why=why, now=now)
     person.charter_nonce = None
+    welcome_member(person, charter, now)
+    return True
+
+
+def welcome_member(person: Person, charter: CharterVersion, now: datetime,
+                   admitted_by: str | None = None) -> None:
+    """The new member's welcome e-mail and the admins' notice, at the charter or, with the
+    admission review, when an admin (`admitted_by`) admits them."""
     queue_email(f"member-confirmed:{person.id}:{now.isoformat()}", person.email,
                 "member_confirmed", "Bienvenue dans le réseau des intervenants QVT en Occitanie",
-                person=person, now=now, charter=charter)
+                person=person, now=now, charter=charter, admitted=admitted_by is not None)
     notify_admins(f"admin-new-member:{person.id}:{now.isoformat()}", "admin_new_member",
-                  f"Nouveau membre : {person.full_name}", person, now, charter=charter)
-    return True
+                  f"Nouveau membre : {person.full_name}", person, now, charter=charter,
+                  admitted_by=admitted_by)
+
+
+def _submit_for_review(person: Person, charter: CharterVersion, now: datetime) -> None:
+    """The applicant hears that their application waits; the admins, that it waits on them."""
+    queue_email(f"admission-pending:{person.id}:{now.isoformat()}", person.email,
+                "admission_pending", "Votre candidature est en attente de validation",
+                person=person, now=now, charter=charter)
+    notify_admins(f"admission-to-review:{person.id}:{now.isoformat()}",
+                  "admin_admission_to_review", f"Candidature à valider : {person.full_name}",
+                  person, now, charter=charter, accepted_at=now,
+                  review_url=external_url("admin.member", person_id=person.id))
 
 
 def expire_stale_applications(now: datetime, batch_size: int = 500) -> int:
@@ -365,14 +400,19 @@ def _confirm_leaving(person: Person, now: datetime) -> None:
 
 
 def notify_admins(key: str, template: str, subject: str, person: Person,
-                  now: datetime, **context) -> None:
+                  now: datetime, **context) -> int:
     """Tell the GT QVT admins of a change: the active admin accounts, else the setting.
 
-    A notification about one person carries them in its key: it goes with their data."""
+    A notification about one person carries them in its key: it goes with their data.
+    Returns how many e-mails were queued (none for a key already queued)."""
     addresses = active_admin_emails() or current_app.config["ADMIN_NOTIFICATION_EMAILS"]
+    queued = 0
     for address in addresses:
         full_key = about_key(person.id, f"{key}:{address}") if person else f"{key}:{address}"
-        queue_email(full_key, address, template, subject, now=now, member=person, **context)
+        if queue_email(full_key, address, template, subject, now=now, member=person,
+                       **context) is not None:
+            queued += 1
+    return queued
 
 
 def publish_charter(title: str, text_markdown: str, now: datetime) -> CharterVersion:

@@ -64,7 +64,9 @@ def charter(token):
         if not services.accept_charter(person, charter_version, now):
             return _link_problem(services.LinkProblem("used"))
         db.session.commit()
-        return redirect(url_for(".welcome"))
+        # With the admission review on, the charter leads to a wait, not yet to the network.
+        return redirect(url_for(".welcome" if person.status == Status.MEMBER
+                                else ".awaiting_review"))
     return render_template("membership/charter.html", form=form, person=person,
                            charter=charter_version, details=services.pending_details(person)), (
         400 if form.errors else 200)
@@ -90,6 +92,11 @@ def resend_charter_link():
 @bp.get("/bienvenue")
 def welcome():
     return render_template("membership/welcome.html")
+
+
+@bp.get("/bienvenue/en-attente-de-validation")
+def awaiting_review():
+    return render_template("membership/awaiting_review.html")
 
 
 @bp.get("/confidentialite")

@@ -14,6 +14,7 @@ from network.mail.delivery import DeliveryReport, deliver_pending
 from network.mail.retention import purge_old_mail_to_non_members
 from network.mailings.services import queue_requested_mailings
 from network.members_space.services import anonymise_departed
+from network.membership.admission import remind_admins_of_waiting
 from network.membership.services import expire_stale_applications
 from network.ratelimit import purge_expired_counters
 from network.renewal.campaign import run_renewal
@@ -26,6 +27,7 @@ log = logging.getLogger("network.scheduler")
 @dataclass
 class TickReport:
     expired_applications: int = 0
+    admission_reminders: int = 0
     anonymised: int = 0
     guests_erased: int = 0
     bounces: int = 0
@@ -64,6 +66,8 @@ def run_tick(now: datetime, progress=None, keep_lease=None) -> TickReport:
     report = TickReport()
     report.expired_applications = expire_stale_applications(now)
     step_done("applications", expired=report.expired_applications)
+    report.admission_reminders = remind_admins_of_waiting(now)
+    step_done("admission_review", reminded=report.admission_reminders)
     report.anonymised = anonymise_departed(now)
     step_done("retention", anonymised=report.anonymised)
     report.guests_erased = purge_past_guests(now)
