@@ -1,11 +1,12 @@
 """The back-office dashboard: the network at a glance, figures and charts."""
 
-from flask import render_template
+from flask import current_app, render_template
 
 from network.admin import charts, stats
 from network.admin.views import bp
 from network.extensions import utcnow
 from network.mail.delivery import outbox_counts, relay_state
+from network.membership.admission import awaiting_review
 from network.membership.models import Status
 from network.scheduler.heartbeat import last_tick, tick_is_late
 from network.templating import short_date
@@ -22,6 +23,8 @@ def dashboard():
         "admin/dashboard.html", now=now, year=stats.start_of_year(now).year,
         last_tick=last, tick_late=tick_is_late(last, now), relay=relay_state(),
         outbox=outbox_counts(),
+        # The queue shows while the review is on, or while anyone still waits on it.
+        waiting=awaiting_review(), admission_review=current_app.config["ADMISSION_REVIEW"],
         members=by_status[Status.MEMBER], applicants=stats.pending_applications(),
         joins_this_year=stats.joins_this_year(now),
         exits_this_year=sum(share.count for share in exits), exits_by_reason=exits,

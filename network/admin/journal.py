@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "member.renvoyer-charte": "Lien de la charte renvoyé",
     "member.reintegrer": "Réintégration",
     "member.exit": "Sortie enregistrée",
+    "member.admit": "Adhésion validée",
+    "member.refuse": "Candidature refusée",
     "member.note": "Note ajoutée",
     "member.self_edit": "Coordonnées modifiées par la personne",
     "member.mailings_opt_out": "Ne reçoit plus les envois du réseau",

@@ -75,8 +75,10 @@ class ConfirmForm(Form):
 
 
 class ExitForm(Form):
+    # A refused application is the admission review's own action, its reason e-mailed.
     reason = RadioField("Motif de sortie", choices=[
-        SelectChoice(r.value, EXIT_REASON_LABELS[r]) for r in ExitReason],
+        SelectChoice(r.value, EXIT_REASON_LABELS[r]) for r in ExitReason
+        if r != ExitReason.APPLICATION_REFUSED],
         default=ExitReason.REMOVED_BY_ADMIN.value,
         validators=[DataRequired("Choisissez un motif.")])
     comment = StringField("Précision (facultatif)", validators=[

@@ -1,6 +1,7 @@
 """Gathers the back-office areas on the admin blueprint."""
 
 from network.admin import (  # noqa: F401
+    admission,
     auth,
     campaign,
     charter,
