@@ -43,6 +43,29 @@ EXPECTED = {
     ("readmit", Status.MEMBER, None, ADMIN): False,
     ("expire", Status.APPLICANT, None, BY_THE_SYSTEM): True,
     ("expire", Status.MEMBER, None, BY_THE_SYSTEM): False,
+    # The admission review (ADMISSION_REVIEW): the charter leads to a wait, an admin decides.
+    ("accept_charter_for_review", Status.APPLICANT, None, BY_THE_PERSON): True,
+    ("accept_charter_for_review", Status.APPLICANT, None, ADMIN): False,
+    ("rejoin_for_review", Status.EXITED, ExitReason.VOLUNTARY, BY_THE_PERSON): True,
+    ("rejoin_for_review", Status.EXITED, ExitReason.REMOVED_BY_ADMIN, BY_THE_PERSON): False,
+    ("rejoin_for_review", Status.EXITED, ExitReason.APPLICATION_REFUSED, BY_THE_PERSON): False,
+    ("rejoin", Status.EXITED, ExitReason.APPLICATION_REFUSED, BY_THE_PERSON): False,
+    ("admit", Status.AWAITING_REVIEW, None, ADMIN): True,
+    ("admit", Status.AWAITING_REVIEW, None, BY_THE_PERSON): False,
+    ("admit", Status.APPLICANT, None, ADMIN): False,
+    ("refuse", Status.AWAITING_REVIEW, None, ADMIN): True,
+    ("refuse", Status.AWAITING_REVIEW, None, BY_THE_SYSTEM): False,
+    ("refuse", Status.MEMBER, None, ADMIN): False,
+    ("readmit", Status.EXITED, ExitReason.APPLICATION_REFUSED, ADMIN): True,
+    ("withdraw", Status.AWAITING_REVIEW, None, BY_THE_PERSON): True,
+    ("remove", Status.AWAITING_REVIEW, None, ADMIN): True,
+    # Waiting people wait on the admins: they do not expire.
+    ("expire", Status.AWAITING_REVIEW, None, BY_THE_SYSTEM): False,
+    # People the GT QVT enters itself: the import of its files, a request received by e-mail.
+    ("import", None, None, ADMIN): True,
+    ("import", None, None, BY_THE_PERSON): False,
+    ("enter_by_email", None, None, ADMIN): True,
+    ("enter_by_email", None, None, BY_THE_PERSON): False,
 }
 
 
