@@ -20,6 +20,7 @@ from network.membership.lifecycle import move
 from network.membership.models import (
     AcceptanceMethod,
     CharterAcceptance,
+    CharterVersion,
     Department,
     Person,
     QvtField,
@@ -89,6 +90,8 @@ class _Writer:
     def __post_init__(self):
         self.departments = {d.code: d for d in db.session.scalars(select(Department))}
         self.qvt_fields = {f.code: f for f in db.session.scalars(select(QvtField))}
+        self.charters = db.session.scalars(
+            select(CharterVersion).order_by(CharterVersion.number)).all()
 
     def new_person(self, row: ImportRow) -> Person:
         values = row.values
@@ -115,7 +118,7 @@ class _Writer:
         if accepted_on is not None:
             record_email_acceptance(
                 person, paris_noon(accepted_on), self.by,
-                f"Date donnée par le fichier importé « {self.record.file_name} »")
+                f"Date donnée par le fichier importé « {self.record.file_name} »", self.charters)
 
     def complete_others(self, rows: list[ImportRow]) -> None:
         """Known people, and lines repeating an address of the file: fill their empty fields."""

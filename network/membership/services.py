@@ -60,21 +60,22 @@ def current_charter() -> CharterVersion:
         select(CharterVersion).order_by(CharterVersion.number.desc()).limit(1)).one()
 
 
-def charter_in_force(on: datetime) -> CharterVersion:
-    """The charter version published last before `on`: the first one for any earlier day."""
-    in_force = db.session.scalar(
-        select(CharterVersion).where(CharterVersion.published_at <= on)
-        .order_by(CharterVersion.number.desc()).limit(1))
-    return in_force or db.session.scalars(
-        select(CharterVersion).order_by(CharterVersion.number).limit(1)).one()
+def charter_in_force(on: datetime, versions: list[CharterVersion] | None = None
+                     ) -> CharterVersion:
+    """The charter version published last before `on`: the first one for any earlier day.
+    `versions` (all of them, oldest first) spares the query to a caller asking for many days."""
+    versions = versions or db.session.scalars(
+        select(CharterVersion).order_by(CharterVersion.number)).all()
+    in_force = [version for version in versions if version.published_at <= on]
+    return in_force[-1] if in_force else versions[0]
 
 
-def record_email_acceptance(person: Person, accepted_at: datetime, by: str,
-                            note: str | None) -> CharterAcceptance:
+def record_email_acceptance(person: Person, accepted_at: datetime, by: str, note: str | None,
+                            versions: list[CharterVersion] | None = None) -> CharterAcceptance:
     """The network's rules accepted by an e-mail to the GT QVT (before the site, or instead of
     it), recorded by the admin `by` with their note as the proof: the version in force then."""
     acceptance = CharterAcceptance(
-        person_id=person.id, charter_version_id=charter_in_force(accepted_at).id,
+        person_id=person.id, charter_version_id=charter_in_force(accepted_at, versions).id,
         accepted_at=accepted_at, method=AcceptanceMethod.EMAIL, recorded_by=by,
         note=(note or "").strip() or None)
     db.session.add(acceptance)
