@@ -28,6 +28,7 @@ from network.membership.models import (
 )
 from network.membership.services import BY_THE_PERSON, BY_THE_SYSTEM
 from network.resources.demo import generate_demo_resources
+from network.resources.demo_library import generate_seed_library
 
 # The network was launched on 22 November 2019: nobody applied before.
 LAUNCH = datetime(2019, 11, 22, 9, 0, tzinfo=UTC)
@@ -304,7 +305,12 @@ def demo_command(members, force, seed, events, resources):
                f"candidatures en attente : {created[Status.APPLICANT]}).")
     if not existing:
         calendar = generate_demo_events(utcnow(), random.Random(seed))
-        click.echo(f"Événements fictifs créés depuis 2020 : {calendar}, avec leurs participants.")
+        click.echo(f"Événements du réseau créés depuis son lancement en 2019 : {calendar}, avec "
+                   "leurs participants.")
+    # The newsletter's links and documents: added once, whatever the options.
+    library = generate_seed_library(utcnow())
+    click.echo(f"Bibliothèque du réseau (liens utiles et documents) : {library} ressources "
+               "ajoutées.")
     # Their own random streams: adding them leaves the people and the calendar unchanged.
     if events:
         generate_extra_events(events, utcnow(), random.Random(f"{seed}-events"),

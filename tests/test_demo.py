@@ -4,6 +4,7 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from network.demo import LAUNCH, PROFILE_WEIGHT, generate_demo_members
@@ -18,7 +19,14 @@ from network.membership.models import (
 )
 from network.reference import PROFILES
 from network.resources.demo import generate_demo_resources
+from network.resources.demo_library import LINKS
 from tests.factories import NOW, make_member
+
+
+@pytest.fixture(autouse=True)
+def storage(app, tmp_path):
+    """The demo's files go to a folder of the test, never to the instance folder."""
+    app.config["RESOURCE_STORAGE_DIR"] = str(tmp_path / "files")
 
 
 def people() -> list[Person]:
@@ -157,7 +165,7 @@ def test_demo_events_follow_the_networks_history_with_plausible_attendance(app):
     workshops_2021 = [e for e in events if e.kind == EventKind.WORKSHOP
                       and e.starts_at.year == 2021]
     assert len(workshops_2021) == 13 and len({e.theme_names[0] for e in workshops_2021}) == 3
-    assert [e.starts_at.year for e in events[:3]] == [2020] * 3
+    assert [e.starts_at.year for e in events[:4]] == [2019, 2020, 2020, 2020]
     assert any(e.starts_at > now for e in events), "something to register for"
     rows = db.session.execute(select(Registration, Event, Person).join(Event).join(
         Person, Registration.person_id == Person.id)).all()
@@ -246,7 +254,11 @@ def test_the_command_adds_events_and_resources_when_asked(app):
     plain = runner.invoke(args=["demo", "--members", "40"])
     assert plain.exit_code == 0, plain.output
     calendar = db.session.scalar(select(func.count()).select_from(Event))
-    assert calendar and db.session.scalar(select(func.count()).select_from(Resource)) == 0
+    # The network's own library only: the newsletter's links and documents.
+    library = db.session.scalar(select(func.count()).select_from(Resource))
+    assert calendar and library > len(LINKS)
+    assert f"Bibliothèque du réseau (liens utiles et documents) : {library} ressources" in (
+        plain.output)
 
     more = runner.invoke(args=["demo", "--members", "10", "--force", "--events", "7",
                                "--resources", "12"])
@@ -255,4 +267,5 @@ def test_the_command_adds_events_and_resources_when_asked(app):
     assert "Événements fictifs ajoutés : 7" in more.output
     assert "Ressources fictives publiées : 12" in more.output
     assert db.session.scalar(select(func.count()).select_from(Event)) == calendar + 7
-    assert db.session.scalar(select(func.count()).select_from(Resource)) == 12
+    assert "Bibliothèque du réseau (liens utiles et documents) : 0 ressources" in more.output
+    assert db.session.scalar(select(func.count()).select_from(Resource)) == library + 12

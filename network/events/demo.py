@@ -1,9 +1,9 @@
-"""The network's events since 2020, for `flask demo`: past ones with their attendance, next ones.
+"""The network's events for `flask demo`: its own calendar with who came, and more on demand.
 
-Modelled on the network's own history: two webinars in June 2020 and a web conference in
-September, thirteen thematic workshops in person from January to March 2021 on three themes,
-then each year the "Rendez-vous annuel" at the Semaine QVT, welcome and reinforcement modules
-and working groups."""
+The calendar is the network's own (network.events.demo_history). Registrations are those of the
+members of the time, placed after the event was published and they had joined, before it starts
+and never after today; the launch, before anyone was a member, had guests (anonymous now, as the
+retention leaves them). `--events N` adds events on weekdays within working hours in Paris."""
 
 import random
 from collections.abc import Callable
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from network.events.demo_history import ONLINE_URL, PURPOSES, calendar
 from network.events.models import (
     Audience,
     Event,
@@ -25,81 +26,40 @@ from network.extensions import db
 from network.membership.models import Person
 from network.templating import PARIS
 
-WORKSHOP_THEMES = ["Télétravail et organisation du travail", "Dialogue social et QVT",
-                   "Prévenir les risques psychosociaux"]
 CITIES = ["Toulouse", "Montpellier", "Nîmes", "Perpignan", "Albi", "Rodez", "Tarbes",
           "Carcassonne", "Cahors", "Auch", "Foix", "Mende", "Montauban"]
-WELCOME_TITLE = "Intégrer le réseau des intervenants QVT en Occitanie"
-REINFORCEMENT_TITLE = "Partager des fondamentaux sur la QVT"
+# Working hours in Paris: an event starts at one of these times and is over by 17:00.
+START_TIMES = [(9, 0), (9, 30), (10, 0), (14, 0), (14, 30)]
+DAY_ENDS = 17 * 60
+# The health crisis: until 2021 the network met at a distance (the seed: "en tenant compte de
+# la crise sanitaire").
+IN_PERSON_FROM = datetime(2021, 1, 1, tzinfo=PARIS)
 
 
-def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
-    return day.replace(hour=hour, minute=minute, tzinfo=PARIS)
-
-
-def _calendar(now: datetime) -> list[dict]:
-    """The events from the launch to a few months ahead, as Event rows (themes apart)."""
-    def event(title, kind, start, hours, mode, audience=Audience.MEMBERS, capacity=None,
-              address=None, themes=()):
-        return {"title": title, "kind": kind, "starts_at": start,
-                "ends_at": start + timedelta(hours=hours), "mode": mode, "audience": audience,
-                "capacity": capacity, "address": address, "themes": list(themes),
-                "online_url": ("https://visio.exemple.fr/reseau-qvt"
-                               if mode != EventMode.IN_PERSON else None)}
-
-    events = [
-        event("Webinaire : la QVT en période de crise sanitaire", EventKind.WEBINAR,
-              _at(datetime(2020, 6, 9), 11), 1.5, EventMode.REMOTE, Audience.PUBLIC),
-        event("Webinaire : le télétravail, un levier de QVT ?", EventKind.WEBINAR,
-              _at(datetime(2020, 6, 23), 11), 1.5, EventMode.REMOTE, Audience.PUBLIC),
-        event("Web-conférence : intervenir sur la QVT en Occitanie", EventKind.WEBINAR,
-              _at(datetime(2020, 9, 17), 14), 2, EventMode.REMOTE, Audience.PUBLIC),
-    ]
-    for number in range(13):
-        day = datetime(2021, 1, 12) + timedelta(days=6 * number)
-        theme = WORKSHOP_THEMES[number % 3]
-        events.append(event(f"Atelier thématique : {theme.lower()}", EventKind.WORKSHOP,
-                            _at(day, 9, 30), 3, EventMode.IN_PERSON, capacity=20,
-                            address=f"Maison des entreprises, {CITIES[number]}",
-                            themes=[theme]))
-    for year in range(2021, now.year + 2):
-        events.append(event(f"Rendez-vous annuel du réseau {year}", EventKind.ANNUAL_MEETING,
-                            _at(datetime(year, 6, 16), 9), 7, EventMode.HYBRID, capacity=120,
-                            address="Hôtel de Région, Toulouse"))
-    for year in range(2022, now.year + 2):
-        for month in (2, 6, 10):
-            events.append(event(f"Module d'accueil : {WELCOME_TITLE}", EventKind.WELCOME_MODULE,
-                                _at(datetime(year, month, 8), 14), 3, EventMode.REMOTE,
-                                capacity=25))
-        events.append(event(f"Module de renforcement : {REINFORCEMENT_TITLE}",
-                            EventKind.REINFORCEMENT_MODULE, _at(datetime(year, 11, 5), 9), 6,
-                            EventMode.IN_PERSON, capacity=30,
-                            address="Aract Occitanie, Toulouse"))
-        if year >= 2023:
-            for month in (3, 9):
-                events.append(event("Groupe de travail : outils partagés du réseau",
-                                    EventKind.WORKING_GROUP, _at(datetime(year, month, 20), 10),
-                                    2, EventMode.REMOTE, capacity=15))
-    # Up to about four months ahead: what the members can register for now.
-    return [e for e in events if e["starts_at"] < now + timedelta(days=120)]
+def _published(start: datetime, now: datetime) -> datetime:
+    """Published 40 days before it starts, or a few days ago for one further ahead."""
+    return min(start - timedelta(days=40), now - timedelta(days=3))
 
 
 def generate_demo_events(now: datetime, rng: random.Random) -> int:
-    """Create the events and, for the past ones, who came; returns how many events."""
+    """Create the network's events and, for the past ones, who came; returns how many events."""
     people = _people()
     registrations = []
-    rows = _calendar(now)
+    rows = calendar(now)
     for row in rows:
         themes = row.pop("themes")
+        guests = row.pop("guests", 0)
         start = row["starts_at"]
-        event = Event(**row, summary="", status=EventStatus.PUBLISHED,
-                      created_at=start - timedelta(days=45), published_at=start - timedelta(
-                          days=40), registration_seq=0)
+        published = _published(start, now)
+        event = Event(**row, status=EventStatus.PUBLISHED, created_at=published - timedelta(
+            days=5), published_at=published, registration_seq=0,
+            reminders_queued_at=start - timedelta(days=1) if start < now else None)
         event.themes = [EventTheme(name=name) for name in themes]
         db.session.add(event)
         db.session.flush()
         chosen = _participants(event.starts_at, event.ends_at, event.kind, event.capacity,
-                               people, now, rng)
+                               published, people, now, rng)
+        chosen += _guests(guests, len(chosen), start, published, event.ends_at <= now, rng)
         event.registration_seq = len(chosen)
         registrations += [{**row, "event_id": event.id} for row in chosen]
     if registrations:
@@ -114,10 +74,31 @@ def _people():
         Person.member_since.is_not(None))).all()
 
 
-def _participants(start: datetime, end: datetime, kind: str, capacity: int | None, people,
-                  now: datetime, rng: random.Random) -> list[dict]:
+def _placed(rng: random.Random, earliest: datetime, start: datetime, now: datetime) -> datetime:
+    """When a place was asked for: mostly in the month before the event, always before it starts
+    and never after today."""
+    latest = min(start - timedelta(hours=2), now)
+    lowest = max(earliest, start - timedelta(days=30))
+    if lowest >= latest:
+        lowest = earliest
+    return lowest + (latest - lowest) * rng.random()
+
+
+def _registration(seq: int, placed: datetime, past: bool, rng: random.Random, **who) -> dict:
+    return {"person_id": None, "guest_name": None, "guest_email": None,
+            "guest_organisation": None, **who, "seq": seq,
+            "status": RegistrationStatus.REGISTERED, "created_at": placed, "placed_at": placed,
+            "attended": (rng.random() < 0.82) if past else None, "cancelled_at": None,
+            "promoted_at": None}
+
+
+def _participants(start: datetime, end: datetime, kind: str, capacity: int | None,
+                  published: datetime, people, now: datetime,
+                  rng: random.Random) -> list[dict]:
     """Registrations of members of the time (without their event), present or not once over."""
+    latest = min(start - timedelta(hours=2), now)
     present = [p for p in people if p.member_since <= start - timedelta(days=1)
+               and max(p.member_since, published) < latest
                and (p.exited_at is None or p.exited_at > start)]
     if kind == EventKind.WELCOME_MODULE:
         # The newcomers of the last months.
@@ -125,15 +106,16 @@ def _participants(start: datetime, end: datetime, kind: str, capacity: int | Non
     wanted = min(len(present), capacity or 60, rng.randint(8, 60))
     chosen = rng.sample(present, wanted)
     past = end <= now
-    rows = []
-    for seq, person in enumerate(chosen, start=1):
-        placed = start - timedelta(days=rng.randint(2, 30))
-        rows.append({"person_id": person.id, "seq": seq,
-                     "status": RegistrationStatus.REGISTERED, "created_at": placed,
-                     "placed_at": placed, "attended": (rng.random() < 0.82) if past else None,
-                     "guest_name": None, "guest_email": None, "guest_organisation": None,
-                     "cancelled_at": None, "promoted_at": None})
-    return rows
+    return [_registration(seq, _placed(rng, max(person.member_since, published), start, now),
+                          past, rng, person_id=person.id)
+            for seq, person in enumerate(chosen, start=1)]
+
+
+def _guests(count: int, after: int, start: datetime, published: datetime, past: bool,
+            rng: random.Random) -> list[dict]:
+    """Guests of a public event long past: their names were erased, their places counted."""
+    return [_registration(after + number, _placed(rng, published, start, start), past, rng)
+            for number in range(1, count + 1)]
 
 
 # What the network works on: the themes of the extra events and of the library's resources.
@@ -158,36 +140,44 @@ EXTRA_KINDS = {
 
 def generate_extra_events(count: int, now: datetime, rng: random.Random,
                           progress: Callable[[int, int], None] | None = None) -> int:
-    """`count` more events from 2020 to a few months ahead, beyond the network's own calendar,
-    with the members of the time registered, and who came to the past ones; returns `count`."""
+    """`count` more events from the summer of 2020 to a few months ahead, beyond the network's
+    own calendar, on weekdays within working hours, with the members of the time registered,
+    and who came to the past ones; returns `count`."""
     people = _people()
-    first = datetime(2020, 3, 1, tzinfo=PARIS)
-    last = now + timedelta(days=120)
+    # After the network's first webinars, those of the Semaine QVT 2020.
+    first = datetime(2020, 6, 22, tzinfo=PARIS)
+    days = (now + timedelta(days=120) - first).days
     rows = []
     for _ in range(count):
         kind = rng.choices(list(EXTRA_KINDS), [spec[0] for spec in EXTRA_KINDS.values()])[0]
         _, prefix, hours, mode, capacities = EXTRA_KINDS[kind]
         topic = rng.choice(TOPICS)
         city = rng.choice(CITIES)
-        day = (first + (last - first) * rng.random()).astimezone(PARIS)
-        start = day.replace(hour=rng.choice([9, 10, 14]), minute=rng.choice([0, 30]),
-                            second=0, microsecond=0)
+        day = first + timedelta(days=rng.randrange(days))
+        if day.weekday() >= 5:  # a weekend: a weekday of the same week instead
+            day -= timedelta(days=day.weekday() - rng.randrange(5))
+        # Over by the end of the working day; a « matinale » is held in the morning.
+        hour, minute = rng.choice([(h, m) for h, m in START_TIMES
+                                   if h * 60 + m + hours * 60 <= DAY_ENDS
+                                   and (kind != EventKind.OTHER or h < 12)])
+        start = day.replace(hour=hour, minute=minute)
+        if start < IN_PERSON_FROM:
+            mode = EventMode.REMOTE
+        published = _published(start, now)
         rows.append({
             "title": f"{prefix} : {_lower_first(topic)}"
                      + (f" – {city}" if mode != EventMode.REMOTE else ""),
             "kind": kind, "summary": f"{prefix} du réseau sur le thème « {topic} ».",
-            "description_markdown": f"## {topic}\n\nÉchanges de pratiques entre intervenants, "
-                                    "à partir de situations de travail apportées par les "
-                                    "participants.",
+            "description_markdown": f"## {topic}\n\n{PURPOSES[kind]}\n\nLes échanges partent "
+                                    "de situations de travail apportées par les participants.",
             "starts_at": start, "ends_at": start + timedelta(hours=hours), "mode": mode,
             "address": f"Maison des entreprises, {city}" if mode != EventMode.REMOTE else None,
-            "online_url": ("https://visio.exemple.fr/reseau-qvt"
-                           if mode != EventMode.IN_PERSON else None),
+            "online_url": ONLINE_URL if mode != EventMode.IN_PERSON else None,
             "capacity": rng.choice(capacities), "registration_opens_at": None,
             "registration_closes_at": None,
             "audience": Audience.PUBLIC if rng.random() < 0.3 else Audience.MEMBERS,
-            "status": EventStatus.PUBLISHED, "created_at": start - timedelta(days=45),
-            "published_at": start - timedelta(days=40), "cancelled_at": None,
+            "status": EventStatus.PUBLISHED, "created_at": published - timedelta(days=5),
+            "published_at": published, "cancelled_at": None,
             "registration_seq": 0, "revision": 0,
             # Past ones had their reminders; the tick will send those of the next ones.
             "reminders_queued_at": start - timedelta(days=1) if start < now else None,
@@ -211,7 +201,7 @@ def _insert_events(rows: list[dict], people, now: datetime, rng: random.Random) 
     registrations = [[] for _ in rows]
     for row, chosen in zip(rows, registrations, strict=True):
         chosen += _participants(row["starts_at"], row["ends_at"], row["kind"], row["capacity"],
-                                people, now, rng)
+                                row["published_at"], people, now, rng)
         row["registration_seq"] = len(chosen)
     ids = db.session.scalars(
         insert(Event).execution_options(render_nulls=True)

@@ -1,13 +1,12 @@
 """The library for `flask demo --resources N`: published resources of every kind since 2020.
 
 Public or reserved to the members, on the network's themes, some of them the replays, slides
-and syntheses of past events. A third are PDFs whose extracted text is a few pages long, so that
-the search has real bodies to go through; their files are not written to the storage folder
-(downloading one answers "not found"). The others are links. Each resource is indexed for the
-search by the application's own `index_resource`.
+and syntheses of past events. A third are PDFs a few pages long, so that the search has real
+bodies to go through: real files, stored under their hash as an upload is, that download. The
+others are links. Each resource is indexed for the search by the application's own
+`index_resource`. (The network's own links and documents: network.resources.demo_library.)
 """
 
-import hashlib
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +16,7 @@ from sqlalchemy import insert, select
 from network.events.demo import TOPICS
 from network.events.models import Event, EventKind, EventStatus
 from network.extensions import db
-from network.resources.files import PDF, served_file_name
+from network.resources.demo_files import store_pdf
 from network.resources.models import (
     Resource,
     ResourceKind,
@@ -176,7 +175,8 @@ def _fake_resource(rng: random.Random, number: int, now: datetime,
             month=f"{MONTHS[dated.month - 1]} {dated.year}", department=rng.choice(DEPARTMENTS))
     own = SENTENCES[topic]
     body = _text(rng, own, rng.randint(2, 5))
-    extracted = _text(rng, own, rng.randint(40, 250)) if pdf else ""
+    sentences = _sentences(rng, own, rng.randint(40, 250)) if pdf else []
+    extracted = " ".join(sentences)
     published = datetime.combine(dated, datetime.min.time(), UTC) + timedelta(hours=9)
     row = {"title": title[:200], "kind": kind, "summary": _text(rng, own, 1)[:500],
            "description_markdown": body, "dated": dated,
@@ -188,9 +188,11 @@ def _fake_resource(rng: random.Random, number: int, now: datetime,
            "created_at": published - timedelta(days=rng.randint(0, 3)),
            "published_at": published}
     if pdf:
-        row.update(file_hash=hashlib.sha256(extracted.encode()).hexdigest(),
-                   file_name=served_file_name(title[:120], PDF), file_type=PDF,
-                   file_size=len(extracted.encode()) * rng.randint(3, 12))
+        # Paragraphs of five sentences; the text read back from the file is `extracted`.
+        stored = store_pdf(title[:200], [" ".join(sentences[start:start + 5])
+                                         for start in range(0, len(sentences), 5)])
+        row.update(file_hash=stored.hash, file_name=stored.name, file_type=stored.type,
+                   file_size=stored.size)
     elif kind == ResourceKind.REPLAY:
         row["external_url"] = f"https://video.exemple.fr/reseau-qvt/{number}"
     else:
@@ -199,6 +201,10 @@ def _fake_resource(rng: random.Random, number: int, now: datetime,
 
 
 def _text(rng: random.Random, own: list[str], sentences: int) -> str:
+    return " ".join(_sentences(rng, own, sentences))
+
+
+def _sentences(rng: random.Random, own: list[str], sentences: int) -> list[str]:
     """Sentences of the resource's theme and general ones, now and then another theme's."""
     chosen = []
     for _ in range(sentences):
@@ -211,7 +217,7 @@ def _text(rng: random.Random, own: list[str], sentences: int) -> str:
             sentence = rng.choice(SENTENCES[rng.choice(TOPICS)])
         chosen.append(sentence.format(sector=rng.choice(SECTORS),
                                       department=rng.choice(DEPARTMENTS)))
-    return " ".join(chosen)
+    return chosen
 
 
 def _insert_batch(rows: list[tuple[dict, list[str]]]) -> None:
