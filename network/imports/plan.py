@@ -48,6 +48,8 @@ class ImportPlan:
     headers: list[str]
     columns: dict[int, str]
     rows: list[ImportRow]
+    # The first value of each column, to show the admin what it holds.
+    examples: list[str] = field(default_factory=list)
 
     @property
     def missing_fields(self) -> list[str]:
@@ -104,7 +106,9 @@ def plan_import(sheet: Sheet, file_name: str, today: date,
     rows = [_read_row(line, cells, sheet.headers, columns, vocabulary, launch, today)
             for line, cells in sheet.rows]
     _find_duplicates(rows)
-    return ImportPlan(file_name, sheet.headers, columns, rows)
+    examples = [next((_shown(cells[index]) for _, cells in sheet.rows if cells[index] != ""), "")
+                for index in range(len(sheet.headers))]
+    return ImportPlan(file_name, sheet.headers, columns, rows, examples)
 
 
 def _read_row(line: int, cells: list, headers: list[str], columns: dict[int, str],

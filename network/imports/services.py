@@ -107,9 +107,9 @@ class _Writer:
             departments=[self.departments[code] for code in values["departments"]],
             qvt_fields=[self.qvt_fields[code] for code in values["qvt_fields"]])
         db.session.add(person)
-        move(person, "import", by=self.by, why=self.why, now=self.now, flush_new=False)
-        # Tenure and anniversaries follow the file, not the day of the import.
-        person.member_since = since
+        # They joined on the file's day, not on the import's (which the reason tells): tenure,
+        # anniversaries and the dashboard's joins by month follow it.
+        move(person, "import", by=self.by, why=self.why, now=since, flush_new=False)
         self.by_line[row.line] = person
         return person
 

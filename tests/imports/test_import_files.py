@@ -11,8 +11,8 @@ from network.extensions import db
 from network.imports.plan import plan_import
 from network.imports.reading import UnreadableFile, read_sheet
 from network.imports.services import ImportRefused, cancel_import, run_import
-from network.membership.models import AcceptanceMethod, CharterAcceptance, Person, StatusChange
 from network.membership.lifecycle import TransitionRefused  # noqa: F401
+from network.membership.models import AcceptanceMethod, CharterAcceptance, Person, StatusChange
 from network.templating import PARIS
 from tests.factories import make_member
 from tests.imports.files import HEADERS, csv_file, ods_file, xlsx_file
@@ -182,6 +182,7 @@ def test_imported_members_keep_their_tenure_history_and_acceptance_as_it_was(app
             StatusChange.person_id == helene.id)).all()
         assert [(h.from_status, h.to_status, h.changed_by) for h in history] == [
             (None, "member", ADMIN)]
+        assert history[0].changed_at == helene.member_since, "joined then, imported now"
         assert history[0].reason == (
             "Importé le 28/11/2026 par admin@gt-qvt.fr (fichier « Membres réseau 2019-2026.ods »)")
         acceptance = db.session.scalar(select(CharterAcceptance).where(
@@ -193,6 +194,28 @@ def test_imported_members_keep_their_tenure_history_and_acceptance_as_it_was(app
             CharterAcceptance.person_id == lea.id)) == 0, "« à confirmer »: nothing recorded"
         assert db.session.scalar(select(AuditEntry.detail).where(
             AuditEntry.action == "members.import")).startswith("Membres réseau 2019-2026.ods")
+
+
+def test_those_to_confirm_accept_the_current_charter_at_their_renewal(app):
+    from network.renewal.services import charter_to_accept
+
+    rows = [HEADERS + ["Cadre accepté le"], ROWS[0] + ["25/11/2019"], ROWS[2] + [""]]
+    with app.app_context():
+        run_import(imported(csv_file(rows), "m.csv"), by=ADMIN, now=NOW)
+        db.session.commit()
+        helene, lea = db.session.scalars(select(Person).order_by(Person.id)).all()
+        assert charter_to_accept(helene) is None, "her e-mail acceptance of version 1 stands"
+        assert charter_to_accept(lea).number == 1, "« à confirmer »: the renewal asks for it"
+
+
+def test_the_dashboard_counts_imported_members_as_joined_when_the_file_says(app):
+    from network.admin import stats
+
+    with app.app_context():
+        run_import(imported(csv_file([HEADERS] + ROWS), "m.csv"), by=ADMIN, now=NOW)
+        db.session.commit()
+        assert stats.joins_this_year(NOW) == 0, "none joined in 2026: they were imported"
+        assert stats.joins_this_year(datetime(2021, 12, 31, tzinfo=UTC)) == 1, "Léa, 2021"
 
 
 def test_nothing_is_written_with_errors_unless_the_valid_lines_only_are_chosen(app):
