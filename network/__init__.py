@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.events.views import bp as events_bp
+    from network.golive.views import bp as golive_bp
     from network.health import bp as health_bp
     from network.mailings.views import bp as mailings_bp
     from network.members_space.views import bp as members_space_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(membership_bp)
     app.register_blueprint(members_space_bp)
     app.register_blueprint(renewal_bp)
+    app.register_blueprint(golive_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(mailings_bp)

@@ -34,6 +34,9 @@ ACTION_LABELS = {
     "renewal.renew": "Marqué comme renouvelé",
     "renewal.drop": "Sorti faute de réponse (décision du GT QVT)",
     "renewal.send_again": "Formulaire de renouvellement renvoyé",
+    "golive.invite": "Invitation de lancement envoyée aux membres importés",
+    "golive.remind": "Relance de l'invitation de lancement",
+    "golive.answer": "Réponse à l'invitation de lancement",
     "outbox.retry_all": "Courriels en échec réessayés",
 }
 

@@ -20,6 +20,7 @@ from network.mailings.services import mailing_list_query
 from network.membership import services
 from network.membership.lifecycle import TransitionRefused, may
 from network.membership.models import (
+    ACCEPTANCE_METHOD_LABELS,
     EXIT_REASON_LABELS,
     STATUS_LABELS,
     CharterAcceptance,
@@ -39,7 +40,8 @@ def _filter_form() -> MemberFilterForm:
 
 def _labels() -> dict:
     return {"status_labels": STATUS_LABELS, "exit_reason_labels": EXIT_REASON_LABELS,
-            "profile_labels": dict(PROFILES), "profile_short_labels": PROFILE_SHORT_LABELS}
+            "profile_labels": dict(PROFILES), "profile_short_labels": PROFILE_SHORT_LABELS,
+            "acceptance_method_labels": ACCEPTANCE_METHOD_LABELS}
 
 
 @bp.get("/membres")

@@ -7,6 +7,7 @@ from network.admin import (  # noqa: F401
     charter,
     dashboard,
     events,
+    golive,
     journal,
     mailings,
     members,

@@ -1,9 +1,13 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
+
+if TYPE_CHECKING:
+    from network.membership.models import Person
 
 
 class GoLiveInvitation(db.Model):
@@ -17,3 +21,5 @@ class GoLiveInvitation(db.Model):
     sent_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
+
+    person: Mapped["Person"] = relationship()

@@ -19,6 +19,8 @@ from network.events.services import (
     registration_token,
 )
 from network.extensions import db, utcnow
+from network.golive.models import GoLiveInvitation
+from network.golive.services import golive_token
 from network.mail.models import OutboxMessage
 from network.mailings.models import Mailing
 from network.mailings.services import unsubscribe_token
@@ -113,6 +115,7 @@ VALID_BODIES = {
     "members_space.my_details": lambda: join_form(email="walk.member@exemple.fr"),
     "renewal.form": renewal_form,
     "renewal.in_space": renewal_form,
+    "golive.welcome": lambda: {**join_form(email="walk.member@exemple.fr"), "accept_charter": "y"},
     "admin.member_edit": lambda: join_form(email="walk.other@exemple.fr"),
     "admin.member_exit": lambda: {"reason": "removed_by_admin", "comment": "c", "confirm": "y"},
     "admin.member_note": lambda: {"text": "Une note"},
@@ -145,6 +148,8 @@ def make_world(app) -> dict:
                       created_at=now)
     db.session.add(mailing)
     registration = register_member(event, other, now)
+    # The go-live invitation's link, as an imported member gets it.
+    db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     db.session.commit()
     open_campaign_now(app)
     db.session.commit()
@@ -160,6 +165,7 @@ def make_world(app) -> dict:
         "membership.charter": charter_token(applicant, now),
         "membership.leave": leave_token(other),
         "renewal.form": renewal_token(campaign, member),
+        "golive.welcome": golive_token(member.id, "walk"),
         "events.registration_page": token, "events.cancel": token, "events.confirm": token,
         "events.invitation": invitation_token(event, member),
         "mailings.unsubscribe": unsubscribe_token(other),
