@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "member.exit": "Sortie enregistrée",
     "member.admit": "Adhésion validée",
     "member.refuse": "Candidature refusée",
+    "member.create_request": "Demande reçue par e-mail saisie (lien de la charte envoyé)",
+    "member.create_by_email": "Membre saisi : cadre accepté par e-mail",
     "member.note": "Note ajoutée",
     "member.self_edit": "Coordonnées modifiées par la personne",
     "member.mailings_opt_out": "Ne reçoit plus les envois du réseau",

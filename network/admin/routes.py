@@ -10,6 +10,7 @@ from network.admin import (  # noqa: F401
     golive,
     journal,
     mailings,
+    member_entry,
     members,
     outbox,
     resources,

@@ -1,5 +1,6 @@
 """What the bad-input tests feed the application: a corpus, a small world, valid bodies."""
 
+import itertools
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -106,6 +107,17 @@ def renewal_form() -> dict:
             "accept_charter": "y"}
 
 
+_entries = itertools.count()
+
+
+def member_entry_form() -> dict:
+    """A request received by e-mail and accepted by e-mail: the entry that saves the most text
+    (a new address each time, so that each body reaches the database)."""
+    return {**join_form(email=f"walk.entry{next(_entries)}@exemple.fr", privacy_consent=None),
+            "entry": "accepte-par-mail", "accepted_on": "2021-03-12",
+            "note": "Mail du 12/03/2021 reçu sur la boîte du réseau"}
+
+
 # Bodies that pass validation on the routes that save what people type, so that each value
 # reaches the service and the database (the forms' own tests say what else they refuse).
 VALID_BODIES = {
@@ -119,6 +131,7 @@ VALID_BODIES = {
     "admin.member_edit": lambda: join_form(email="walk.other@exemple.fr"),
     "admin.member_exit": lambda: {"reason": "removed_by_admin", "comment": "c", "confirm": "y"},
     "admin.member_note": lambda: {"text": "Une note"},
+    "admin.member_new": member_entry_form,
     "admin.events_edit": event_form,
     "admin.events_material_add": lambda: {"title": "Diaporama",
                                           "url": "https://exemple.fr/diapos.pdf"},
