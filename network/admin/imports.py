@@ -122,13 +122,13 @@ def _preview(upload: uploads.Upload, plan: ImportPlan, import_form: ImportForm,
         qvt_labels={choice.value: choice.label for choice in qvt_field_choices()}), status
 
 
-@bp.get("/membres/import/<string(length=32):token>")
+@bp.get("/membres/import/<token>")
 def members_import_preview(token):
     upload = _upload_or_404(token)
     return _preview(upload, _plan(upload), ImportForm())
 
 
-@bp.post("/membres/import/<string(length=32):token>/colonnes")
+@bp.post("/membres/import/<token>/colonnes")
 def members_import_columns(token):
     upload = _upload_or_404(token)
     plan = _plan(upload)
@@ -145,7 +145,7 @@ def members_import_columns(token):
     return redirect(url_for(".members_import_preview", token=token))
 
 
-@bp.post("/membres/import/<string(length=32):token>")
+@bp.post("/membres/import/<token>")
 def members_import_run(token):
     upload = _upload_or_404(token)
     plan = _plan(upload)
@@ -168,7 +168,7 @@ def members_import_run(token):
     return redirect(url_for(".members_import_record", import_id=record.id))
 
 
-@bp.get("/membres/import/<string(length=32):token>/erreurs.csv")
+@bp.get("/membres/import/<token>/erreurs.csv")
 def members_import_errors(token):
     upload = _upload_or_404(token)
     rows = ([error.line, error.column, error.value, error.why] for error in _plan(upload).errors)
