@@ -53,18 +53,22 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         raise RuntimeError("Refusing to start in production:\n- " + "\n- ".join(problems))
 
 
-UPLOAD_ENDPOINTS = {"admin.resources_edit"}
+# The forms that take a file, and the largest one each takes (plus a megabyte for its fields).
+UPLOAD_LIMITS = {
+    "admin.resources_edit": lambda config: config["RESOURCE_MAX_UPLOAD_MB"] * 1024 * 1024,
+    "admin.members_import": lambda config: config["IMPORT_MAX_BYTES"],
+}
 
 
 def allow_resource_uploads() -> None:
-    """The resource form takes a file up to RESOURCE_MAX_UPLOAD_MB (plus its fields) from a
+    """The resource form and the members' import take a file (see UPLOAD_LIMITS) from a
     signed-in admin; anyone else, and every other request, keeps MAX_CONTENT_LENGTH. Both are
     checked before the body is read."""
     from network.admin.views import signed_in_admin
 
-    if request.endpoint in UPLOAD_ENDPOINTS and signed_in_admin() is not None:
-        megabytes = current_app.config["RESOURCE_MAX_UPLOAD_MB"]
-        request.max_content_length = int((megabytes + 1) * 1024 * 1024)
+    limit = UPLOAD_LIMITS.get(request.endpoint)
+    if limit is not None and signed_in_admin() is not None:
+        request.max_content_length = int(limit(current_app.config) + 1024 * 1024)
 
 
 def register_extensions(app: Flask) -> None:
@@ -131,10 +135,11 @@ def register_commands(app: Flask) -> None:
     from network.admin.cli import admin_cli
     from network.backup import backup_cli
     from network.demo import demo_command
+    from network.imports.cli import members_cli
     from network.scheduler.cli import scheduler_command, serve_command, tick_command
 
     for command in (tick_command, scheduler_command, serve_command, admin_cli, demo_command,
-                    backup_cli):
+                    backup_cli, members_cli):
         app.cli.add_command(command)
 
 

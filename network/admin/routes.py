@@ -8,6 +8,7 @@ from network.admin import (  # noqa: F401
     dashboard,
     events,
     golive,
+    imports,
     journal,
     mailings,
     member_entry,

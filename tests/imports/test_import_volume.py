@@ -1,0 +1,69 @@
+"""10,000 members in one import, timed (issue 16: under 30 seconds), and the command line."""
+
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from network.extensions import db
+from network.imports.plan import plan_import
+from network.imports.reading import read_sheet
+from network.imports.services import run_import
+from network.membership.models import CharterAcceptance, Person, StatusChange
+from tests.imports.test_import_files import ADMIN, NOW, TODAY
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from import_members import members_csv  # noqa: E402
+
+ROWS = 10_000
+
+
+def test_ten_thousand_members_are_imported_in_one_transaction_under_thirty_seconds(app):
+    content = members_csv(ROWS)
+    with app.app_context():
+        started = time.perf_counter()
+        plan = plan_import(read_sheet("membres.csv", content), "membres.csv", TODAY)
+        batches = []
+        record = run_import(plan, by=ADMIN, now=NOW, progress=batches.append)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+
+        assert record.created_count == ROWS and plan.errors == []
+        assert batches[-1] == ROWS and len(batches) == ROWS // 500, "progress by batches"
+        assert db.session.scalar(select(func.count()).select_from(Person)) == ROWS
+        assert db.session.scalar(select(func.count()).select_from(StatusChange)) == ROWS
+        accepted = db.session.scalar(select(func.count()).select_from(CharterAcceptance))
+        assert 0.5 * ROWS < accepted < 0.7 * ROWS, "the 60 % with a date in the file"
+        assert elapsed < 30, f"{ROWS} rows in {elapsed:.1f} s"
+
+
+def test_the_command_line_checks_then_imports_with_progress(app, tmp_path):
+    path = tmp_path / "membres.csv"
+    path.write_bytes(members_csv(1200) + "Anne;Durand;anne@;X;consultant;;;;;;;;\r\n"
+                     .encode("cp1252"))
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["members", "import", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1201 ligne(s) lue(s) : 1200 nouvelle(s)" in dry.output and "1 en erreur" in dry.output
+    assert "Ligne 1202, colonne « Courriel », valeur « anne@ » : adresse e-mail non valide" in (
+        dry.output)
+    assert "rien n'a été écrit" in dry.output
+
+    refused = runner.invoke(args=["members", "import", str(path)])
+    assert refused.exit_code == 1 and "1 ligne(s) contiennent des erreurs" in refused.output
+
+    done = runner.invoke(args=["members", "import", str(path), "--valid-only",
+                               "--by", "marie@aract.fr"])
+    assert done.exit_code == 0, done.output
+    assert "500/1200 membres écrits" in done.output and "1200/1200 membres écrits" in done.output
+    assert "1200 membre(s) créé(s)" in done.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 1200
+        assert db.session.scalar(select(StatusChange.changed_by).limit(1)) == "marie@aract.fr"
+
+    unreadable = tmp_path / "membres.pdf"
+    unreadable.write_bytes(b"%PDF-1.4")
+    result = runner.invoke(args=["members", "import", str(unreadable)])
+    assert result.exit_code == 1 and "type de fichier n'est pas accepté" in result.output
