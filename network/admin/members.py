@@ -16,6 +16,7 @@ from network.admin.member_forms import (
 from network.admin.timeline import person_timeline
 from network.admin.views import bp
 from network.extensions import db, utcnow
+from network.imports.models import MemberImport
 from network.mailings.services import mailing_list_query
 from network.membership import services
 from network.membership.lifecycle import TransitionRefused, may
@@ -126,6 +127,8 @@ def member(person_id):
         .order_by(CharterAcceptance.accepted_at)).all()
     return render_template("admin/members/detail.html", person=person, acceptances=acceptances,
                            timeline=person_timeline(person.id), note_form=NoteForm(),
+                           member_import=db.session.get(MemberImport, person.member_import_id)
+                           if person.member_import_id else None,
                            **_labels())
 
 

@@ -168,3 +168,17 @@ def test_no_one_but_an_admin_reaches_the_import(app, client):
         assert response.status_code in (302, 403)
         assert "/admin/connexion" in response.headers.get("Location", "/admin/connexion")
     assert people() == 1
+
+
+def test_an_imported_members_page_says_where_they_came_from_and_what_is_to_confirm(
+        admin_client):
+    rows = [HEADERS + ["Cadre accepté le"], ROWS[0] + ["25/11/2019"], ROWS[2] + [""]]
+    url = preview_url(upload(admin_client, csv_file(rows), "membres-2019.csv"))
+    admin_client.post(url, data={"known": "skip"})
+    helene, lea = db.session.scalars(select(Person).order_by(Person.id)).all()
+    page = admin_client.get(f"/admin/membres/{helene.id}").text
+    assert "depuis <a href=\"/admin/membres/imports/" in page and "« membres-2019.csv »" in page
+    assert "Cadre accepté par e-mail le 25 novembre 2019" in page
+    assert "Membre depuis" in page and "22 novembre 2019" in page
+    assert "Importé le" in page, "the history's row"
+    assert "<strong>À confirmer</strong>" in admin_client.get(f"/admin/membres/{lea.id}").text
