@@ -36,6 +36,9 @@ class Config:
     # « Membre depuis » has been one since then), the largest file, and how long an import can
     # be cancelled.
     NETWORK_LAUNCH_DATE = "2019-11-22"
+    # Where an uploaded file waits between its preview and its import (at most a day; None:
+    # instance/imports).
+    IMPORT_FOLDER = None
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_CANCEL_HOURS = 24
 
