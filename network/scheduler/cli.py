@@ -37,6 +37,8 @@ def tick_command(now_text):
         report = run_tick(parse_now(now_text),
                           progress=lambda step, done: click.echo(f"  … {step} : {done}"))
     click.echo(f"Candidatures expirées : {report.expired_applications}")
+    click.echo("Candidatures à valider rappelées aux administrateurs : "
+               f"{report.admission_reminders}")
     click.echo(f"Renouvellement : {report.renewal['forms']} membres sollicités, "
                f"{report.renewal['reminders']} rappels, {report.renewal['dropped']} sorties")
     click.echo(f"Événements : {report.event_invitations} invitations, "
