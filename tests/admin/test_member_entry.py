@@ -139,6 +139,9 @@ def test_a_member_who_accepted_the_rules_by_email(app, admin_client, smtp):
     assert welcome["Subject"] == "Bienvenue dans le réseau des intervenants QVT en Occitanie"
     assert not [m for m in smtp.to("anne.martin@exemple.fr") if "adhésion" in m["Subject"]]
     assert "vous êtes membre du réseau" in text_of(welcome)
+    # What the person did not see on the site: their member space and the privacy notice.
+    assert "http://reseau.test/connexion" in text_of(welcome)
+    assert "http://reseau.test/confidentialite" in text_of(welcome)
     assert "/charte/" not in text_of(welcome)
 
 
