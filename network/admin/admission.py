@@ -42,8 +42,8 @@ def admission_admit(person_id):
         return _back_to(person)
     admin_services.audit(g.admin.email, "member.admit", now, person.id)
     db.session.commit()
-    flash(f"L'adhésion de {person.full_name} est validée : la personne est membre et reçoit "
-          "l'e-mail de bienvenue.", "success")
+    flash(f"Adhésion validée : {person.full_name} est membre du réseau et reçoit l'e-mail de "
+          "bienvenue.", "success")
     return _back_to(person)
 
 

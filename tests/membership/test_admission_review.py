@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from network.admin.models import AuditEntry
@@ -22,6 +23,7 @@ from network.membership.models import (
 )
 from network.scheduler.tick import run_tick
 from network.sessions import session_values
+from tests.admin.test_browser_admin import sign_in
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import (
     NOW,
@@ -352,3 +354,30 @@ def test_a_decision_without_its_csrf_token_is_refused(make_app):
                            data={"csrf_token": token}).status_code == 302
         db.session.expire_all()
         assert db.session.get(Person, anne.id).status == Status.MEMBER
+
+
+def test_deciding_in_a_browser_under_the_content_security_policy(page, live_server):
+    """CSRF on, the real pages in Chromium: the `page` fixture fails on any CSP report."""
+    live_server.config["ADMISSION_REVIEW"] = True
+    with live_server.app_context():
+        create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        anne, paul = make_waiting(), make_waiting(email="paul@exemple.fr", first_name="Paul")
+        anne_id, paul_id = anne.id, paul.id
+    site = live_server.config["BASE_URL"]
+    sign_in(page, site)
+    page.goto(f"{site}/admin/")
+    queue = page.get_by_role("region", name="Candidatures à valider")
+    queue.get_by_role("link", name="Anne Martin").click()
+    page.get_by_role("button", name="Valider l'adhésion").click()
+    expect(page.get_by_text("Adhésion validée : Anne Martin est membre du réseau")).to_be_visible()
+
+    page.goto(f"{site}/admin/membres/{paul_id}")
+    page.get_by_role("link", name="Refuser la candidature").click()
+    page.get_by_role("button", name="Refuser la candidature").click()
+    expect(page.locator("#reason-erreur")).to_contain_text("Indiquez le motif du refus")
+    page.get_by_label("Motif du refus").fill(REASON)
+    page.get_by_role("button", name="Refuser la candidature").click()
+    expect(page.get_by_text("La candidature est refusée")).to_be_visible()
+    with live_server.app_context():
+        assert db.session.get(Person, anne_id).status == Status.MEMBER
+        assert db.session.get(Person, paul_id).status == Status.EXITED
