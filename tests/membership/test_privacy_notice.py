@@ -16,6 +16,8 @@ EXPORT_PARTS = {
     "notes_des_administrateurs": "notes", "modifications": "journal des modifications",
     "emails_envoyes": "e-mails que le réseau vous a envoyés",
     "notifications_aux_administrateurs": "notifications",
+    "import_depuis_les_fichiers_du_reseau": "l'import qui vous a inscrit",
+    "invitation_au_lancement_du_site": "l'invitation à découvrir le site",
 }
 
 
