@@ -57,13 +57,13 @@ def admission_refuse(person_id):
     if form.validate_on_submit():
         now = utcnow()
         try:
-            admission.refuse(person, form.reason.data, g.admin.email, now)
+            admission.refuse(person, form.refusal_reason.data, g.admin.email, now)
         except TransitionRefused as refusal:
             db.session.rollback()
             flash(str(refusal), "warning")
             return _back_to(person)
         admin_services.audit(g.admin.email, "member.refuse", now, person.id,
-                             form.reason.data.strip())
+                             form.refusal_reason.data.strip())
         db.session.commit()
         flash("La candidature est refusée : la personne en reçoit le motif par e-mail.",
               "success")

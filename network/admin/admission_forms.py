@@ -13,7 +13,7 @@ class AdmitForm(Form):
 
 
 class RefuseForm(Form):
-    reason = TextAreaField(
+    refusal_reason = TextAreaField(
         "Motif du refus", description="Il est envoyé tel quel à la personne, par e-mail.",
         validators=[DataRequired("Indiquez le motif du refus : la personne le recevra."),
                     Length(max=REASON_MAX_LENGTH,

@@ -208,16 +208,16 @@ def test_an_admin_refuses_with_a_reason_the_applicant_receives(admin_client, cli
     form = admin_client.get(url)
     assert form.status_code == 200 and "Motif du refus" in form.text
 
-    empty = admin_client.post(url, data={"reason": "   "})
+    empty = admin_client.post(url, data={"refusal_reason": "   "})
     assert empty.status_code == 400
-    assert re.search(r'id="reason-erreur"[^>]*>\s*<span>Indiquez le motif du refus', empty.text)
-    too_long = admin_client.post(url, data={"reason": "x" * 1001})
+    assert re.search(r'id="refusal_reason-erreur"[^>]*>\s*<span>Indiquez le motif du refus', empty.text)
+    too_long = admin_client.post(url, data={"refusal_reason": "x" * 1001})
     assert too_long.status_code == 400
     assert "1000 caractères au maximum." in too_long.text
     db.session.expire_all()
     assert db.session.get(Person, anne.id).status == Status.AWAITING_REVIEW
 
-    done = admin_client.post(url, data={"reason": REASON})
+    done = admin_client.post(url, data={"refusal_reason": REASON})
     assert done.headers["Location"].endswith(f"/admin/membres/{anne.id}")
     db.session.expire_all()
     anne = db.session.get(Person, anne.id)
@@ -250,7 +250,7 @@ def test_an_admin_refuses_with_a_reason_the_applicant_receives(admin_client, cli
 def test_a_long_reason_is_kept_whole_in_the_email_and_the_journal(admin_client):
     anne = make_waiting()
     reason = "Motif détaillé. " * 60  # 960 characters
-    admin_client.post(f"/admin/membres/{anne.id}/refuser", data={"reason": reason})
+    admin_client.post(f"/admin/membres/{anne.id}/refuser", data={"refusal_reason": reason})
     change = db.session.scalar(select(StatusChange).order_by(StatusChange.id.desc()))
     assert len(change.reason) == admission.HISTORY_REASON_LENGTH and change.reason.endswith("…")
     assert db.session.scalar(select(AuditEntry.detail)) == reason.strip()
@@ -322,7 +322,7 @@ def test_the_decisions_are_for_admins_only(app, identity):
         with visitor.session_transaction() as session:
             member_session(session, paul)
     for method, action, data in [("POST", "valider", {}), ("GET", "refuser", {}),
-                                 ("POST", "refuser", {"reason": REASON})]:
+                                 ("POST", "refuser", {"refusal_reason": REASON})]:
         response = visitor.open(f"/admin/membres/{anne.id}/{action}", method=method, data=data)
         assert response.status_code == 302
         assert "/admin/connexion" in response.headers["Location"]
@@ -343,7 +343,7 @@ def test_a_decision_without_its_csrf_token_is_refused(make_app):
             session.update(session_values("admin", admin, utcnow()))
         assert client.post(f"/admin/membres/{anne.id}/valider").status_code == 400
         assert client.post(f"/admin/membres/{paul.id}/refuser",
-                           data={"reason": REASON}).status_code == 400
+                           data={"refusal_reason": REASON}).status_code == 400
         db.session.expire_all()
         assert {p.status for p in db.session.scalars(select(Person))} == {
             Status.AWAITING_REVIEW}
@@ -374,7 +374,7 @@ def test_deciding_in_a_browser_under_the_content_security_policy(page, live_serv
     page.goto(f"{site}/admin/membres/{paul_id}")
     page.get_by_role("link", name="Refuser la candidature").click()
     page.get_by_role("button", name="Refuser la candidature").click()
-    expect(page.locator("#reason-erreur")).to_contain_text("Indiquez le motif du refus")
+    expect(page.locator("#refusal_reason-erreur")).to_contain_text("Indiquez le motif du refus")
     page.get_by_label("Motif du refus").fill(REASON)
     page.get_by_role("button", name="Refuser la candidature").click()
     expect(page.get_by_text("La candidature est refusée")).to_be_visible()
