@@ -1,7 +1,7 @@
 """Helpers available in every template: dates in Paris time, sanitised Markdown."""
 
 import functools
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -35,6 +35,12 @@ def event_dates(event) -> str:
                 f"{start:%H:%M} – {end:%H:%M}")
     return (f"du {WEEKDAYS[start.weekday()]} {french_date(start, with_time=True)} "
             f"au {WEEKDAYS[end.weekday()]} {french_date(end, with_time=True)}")
+
+
+def paris_noon(day: date) -> datetime:
+    """Noon in Paris on that day, in UTC: a day stored as an instant reads back as the same day
+    in any time zone (a member since a date, an acceptance on a date)."""
+    return datetime.combine(day, time(12), PARIS).astimezone(UTC)
 
 
 def short_date(moment: datetime | None) -> str:

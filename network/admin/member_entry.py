@@ -13,7 +13,7 @@ from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.membership import entry
 from network.membership.models import STATUS_LABELS, Person
-from network.templating import PARIS
+from network.templating import PARIS, paris_noon
 
 SEND_CHARTER, ACCEPTED_BY_EMAIL = "lien-charte", "accepte-par-mail"
 
@@ -73,7 +73,7 @@ def member_new():
         try:
             if form.accepted_by_email:
                 person = entry.enter_member_by_email(
-                    form.contact_details(), entry.acceptance_moment(form.accepted_on.data),
+                    form.contact_details(), paris_noon(form.accepted_on.data),
                     form.note.data, g.admin.email, now)
             else:
                 person = entry.enter_request(form.contact_details(), g.admin.email, now)

@@ -3,7 +3,7 @@ all in the caller's one transaction; and taking an import back within a day."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, select
@@ -28,7 +28,7 @@ from network.membership.models import (
 )
 from network.membership.services import record_email_acceptance
 from network.renewal.models import RenewalRequest
-from network.templating import PARIS
+from network.templating import PARIS, paris_noon
 
 BATCH_SIZE = 500
 # Filled on a known person only where they hold nothing.
@@ -39,9 +39,6 @@ COMPLETED_TEXT_FIELDS = ("first_name", "last_name", "organisation", "phone", "jo
 class ImportRefused(Exception):
     """The import cannot be written as asked; the message says why, in French."""
 
-
-def paris_noon(day: date) -> datetime:
-    return datetime.combine(day, time(12, 0), PARIS)
 
 
 def run_import(plan: ImportPlan, *, by: str, now: datetime, complete_known: bool = False,

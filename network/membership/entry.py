@@ -7,7 +7,7 @@ e-mail, with the admin's note as the proof.
 """
 
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -52,11 +52,6 @@ def acceptance_date_problem(day: date, today: date) -> str | None:
         return (f"Le réseau a été lancé le {launch:%d/%m/%Y} : indiquez une date à partir de "
                 "ce jour.")
     return None
-
-
-def acceptance_moment(day: date) -> datetime:
-    """Noon in Paris on that day, in UTC: the day read back is the same in any time zone."""
-    return datetime.combine(day, time(12), PARIS).astimezone(UTC)
 
 
 def enter_request(details: ContactDetails, by: str, now: datetime) -> Person:
