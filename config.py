@@ -6,6 +6,8 @@ Every setting below can be overridden by an environment variable named ``FLASK_<
 ``NETWORK_CONFIG=production`` selects the production settings.
 """
 
+from datetime import date
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 
 
@@ -23,6 +25,33 @@ class Config:
     CONTACT_EMAIL = "intervenants-qvt-occitanie@anact.fr"
     # Who is told of each new member until admin accounts exist.
     ADMIN_NOTIFICATION_EMAILS = ["intervenants-qvt-occitanie@anact.fr"]
+
+    # /mentions-legales: who publishes the site and who hosts it (LCEN, article 6). A value
+    # holding "à compléter" is a placeholder: production refuses to start while one is left.
+    PUBLISHER_NAME = "Aract Occitanie"
+    PUBLISHER_ADDRESS = "À compléter : adresse du siège de l'Aract Occitanie"
+    PUBLISHER_PHONE = "À compléter : téléphone de l'Aract Occitanie"
+    PUBLICATION_DIRECTOR = ("À compléter : nom et fonction du directeur ou de la directrice de "
+                            "la publication")
+    HOST_NAME = "À compléter : nom ou raison sociale de l'hébergeur"
+    HOST_ADDRESS = "À compléter : adresse de l'hébergeur"
+    HOST_PHONE = "À compléter : téléphone de l'hébergeur"
+
+    # /accessibilite, the accessibility statement (RGAA), and the footer's « Accessibilité : … ».
+    # Without an RGAA audit the state is « non conforme » (the RGAA's rule); an audit sets
+    # « partiellement conforme » (at least 50 % of the criteria met) or « totalement conforme »
+    # (all of them), its date (YYYY-MM-DD), its rate (the percentage of criteria met) and who
+    # made it. The statement's date is the day it was written or last updated.
+    ACCESSIBILITY_COMPLIANCE = "non conforme"
+    ACCESSIBILITY_AUDIT_DATE = None
+    ACCESSIBILITY_AUDIT_RATE = None
+    ACCESSIBILITY_AUDITOR = None
+    ACCESSIBILITY_STATEMENT_DATE = "2026-11-28"
+    # What is not accessible, one sentence each: the criteria not met, the exemptions for a
+    # disproportionate burden, the contents outside the obligation.
+    ACCESSIBILITY_NON_COMPLIANT = []
+    ACCESSIBILITY_DISPROPORTIONATE_BURDEN = []
+    ACCESSIBILITY_EXEMPT_CONTENT = []
 
     # Membership rules.
     CHARTER_LINK_DAYS = 30
@@ -194,7 +223,53 @@ def production_problems(config):
                         "(database://)")
     if (config.get("BASE_URL") or "").startswith("http://127.0.0.1"):
         problems.append("FLASK_BASE_URL must be the public address of the site")
+    problems += [f"FLASK_{name} must say {what} for /mentions-legales (it is a placeholder)"
+                 for name, what in LEGAL_NOTICE_SETTINGS.items()
+                 if is_placeholder(config.get(name))]
+    problems += accessibility_problems(config)
     return problems
+
+
+# What /mentions-legales must name, which production refuses to leave as placeholders.
+LEGAL_NOTICE_SETTINGS = {
+    "PUBLISHER_NAME": "who publishes the site", "PUBLISHER_ADDRESS": "the publisher's address",
+    "PUBLISHER_PHONE": "the publisher's phone number",
+    "PUBLICATION_DIRECTOR": "who is the director of publication",
+    "HOST_NAME": "who hosts the site", "HOST_ADDRESS": "the host's address",
+    "HOST_PHONE": "the host's phone number",
+}
+ACCESSIBILITY_STATES = ("non conforme", "partiellement conforme", "totalement conforme")
+
+
+def is_placeholder(value) -> bool:
+    return not str(value or "").strip() or "à compléter" in str(value).lower()
+
+
+def _is_day(value) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def accessibility_problems(config) -> list[str]:
+    """A claim of compliance needs the audit that measured it (the RGAA's rule): « partiellement
+    conforme » at least 50 % of the criteria, « totalement conforme » all of them."""
+    state, rate = config.get("ACCESSIBILITY_COMPLIANCE"), config.get("ACCESSIBILITY_AUDIT_RATE")
+    if state not in ACCESSIBILITY_STATES:
+        return ["FLASK_ACCESSIBILITY_COMPLIANCE must be one of: "
+                + ", ".join(ACCESSIBILITY_STATES)]
+    if state == "non conforme":
+        return []
+    if not _is_day(config.get("ACCESSIBILITY_AUDIT_DATE")) or not isinstance(rate, int | float):
+        return [f"FLASK_ACCESSIBILITY_COMPLIANCE says « {state} »: give the RGAA audit's date "
+                "(FLASK_ACCESSIBILITY_AUDIT_DATE, YYYY-MM-DD) and rate "
+                "(FLASK_ACCESSIBILITY_AUDIT_RATE, the percentage of criteria met)"]
+    if (state == "totalement conforme") != (rate >= 100) or rate < 50:
+        return [f"FLASK_ACCESSIBILITY_AUDIT_RATE ({rate} %) does not match « {state} » "
+                "(partially: 50 % to less than 100 %; totally: 100 %)"]
+    return []
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig}

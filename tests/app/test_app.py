@@ -9,6 +9,7 @@ import pytest
 from config import DEV_SECRET_KEY, ProductionConfig, production_problems
 from network import create_app
 from network.scheduler.runner import build_scheduler
+from tests.support.production import LEGAL_NOTICE
 
 
 @pytest.mark.parametrize("path, text", [
@@ -50,7 +51,7 @@ def test_production_refuses_unsafe_settings():
     assert any("MAIL_SERVER" in p for p in problems)
     safe = {**unsafe, "SECRET_KEY": "x" * 40, "MAIL_SERVER": "smtp.exemple.fr",
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u:p@db/reseau",
-            "BASE_URL": "https://reseau-qvt.exemple.fr"}
+            "BASE_URL": "https://reseau-qvt.exemple.fr", **LEGAL_NOTICE}
     assert production_problems(safe) == []
     assert unsafe["SECRET_KEY"] == DEV_SECRET_KEY
     per_process = production_problems({**safe, "RATELIMIT_STORAGE_URI": "memory://"})
