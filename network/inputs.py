@@ -7,6 +7,7 @@ once for every page; the forms refuse theirs in `network.forms`.
 
 import unicodedata
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import render_template, request
 from werkzeug.routing import IntegerConverter
@@ -52,6 +53,19 @@ def refuse_control_characters_in_query():
                         "qu'aucun filtre ni aucun lien du site n'utilise. Repartez du menu ou "
                         "retapez votre recherche."), 400
     return None
+
+
+def same_site_path(target: str | None, under: str = "/") -> str | None:
+    """`target` if it is a path of this site under `under` (where to go back after a sign-in),
+    else None: never a way to send someone to another site. Browsers read `/\\evil.example`
+    and `/<tab>/evil.example` as `//evil.example`, so backslashes and control characters are
+    refused too."""
+    if not target or not under.startswith("/") or not target.startswith(under):
+        return None
+    if target.startswith("//") or "\\" in target or has_control_characters(target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 def query_int(name: str) -> int | None:

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -10,6 +8,7 @@ from network.admin import services
 from network.admin.views import bp, sign_in
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.forms import Form
+from network.inputs import same_site_path
 
 
 class LoginForm(Form):
@@ -81,10 +80,8 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this site: never send a signed-in admin elsewhere."""
-    if target and target.startswith("/admin") and not urlsplit(target).netloc:
-        return target
-    return url_for("admin.dashboard")
+    """Only a path of the back-office: never send a signed-in admin elsewhere."""
+    return same_site_path(target, under="/admin") or url_for("admin.dashboard")
 
 
 @bp.post("/deconnexion")
