@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy import select
 
 from network.events.forms import CancelForm
 from network.events.models import EVENT_KIND_LABELS
@@ -32,7 +33,8 @@ from network.members_space.forms import (
     SignInForm,
     UseLinkForm,
 )
-from network.membership.models import Person, Status
+from network.members_space.readable import readable
+from network.membership.models import Department, Person, QvtField, Status
 from network.membership.search import PersonFilter, filtered_people
 from network.membership.services import LinkProblem, leave_network
 from network.reference import PROFILE_SHORT_LABELS
@@ -193,6 +195,20 @@ def directory():
 
 
 @bp.get("/espace/mes-donnees")
+@member_required
+def my_data_page():
+    """« Mes données » to read: the same dict as the file, with French headings and values."""
+    data = services.personal_data(g.member)
+    names = {}
+    if data.get("demande_d_adhesion_en_attente"):
+        # Reference data, to name the codes of a pending sign-up.
+        names = {"departments": {d.code: d.name for d in db.session.scalars(select(Department))},
+                 "qvt_fields": {f.code: f.label for f in db.session.scalars(select(QvtField))}}
+    return render_template("members_space/my_data.html", person=g.member,
+                           sections=readable(data, **names))
+
+
+@bp.get("/espace/mes-donnees.json")
 @member_required
 def my_data():
     data = json.dumps(services.personal_data(g.member), ensure_ascii=False, indent=2)

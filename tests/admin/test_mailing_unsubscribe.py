@@ -174,12 +174,12 @@ def test_the_member_space_shows_and_changes_the_preference(client, admin_client,
                          client.get("/espace/coordonnees").text)
     assert "Ne les reçoit plus, à sa demande" in admin_client.get(
         f"/admin/membres/{anne.id}").text
-    data = json.loads(client.get("/espace/mes-donnees").data)
+    data = json.loads(client.get("/espace/mes-donnees.json").data)
     assert data["coordonnees"]["recevoir_les_envois_du_reseau"] is False
 
     client.post("/espace/coordonnees", data={**form, "receive_mailings": "y"})
     db.session.refresh(anne)
     assert anne.mailings_opt_out is False
     assert "Les reçoit" in admin_client.get(f"/admin/membres/{anne.id}").text
-    data = json.loads(client.get("/espace/mes-donnees").data)
+    data = json.loads(client.get("/espace/mes-donnees.json").data)
     assert data["coordonnees"]["recevoir_les_envois_du_reseau"] is True

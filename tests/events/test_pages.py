@@ -72,7 +72,7 @@ def test_members_register_in_one_click_and_see_their_events_and_parcours(app, cl
     db.session.commit()
     page = client.get("/espace/evenements").text
     assert "Module d'accueil suivi" in page and "présent·e" in page
-    data = json.loads(client.get("/espace/mes-donnees").data)
+    data = json.loads(client.get("/espace/mes-donnees.json").data)
     assert [r["evenement"] for r in data["inscriptions_aux_evenements"]] == [
         "Intégrer le réseau", "Atelier « Télétravail et QVT »"]
 

@@ -52,6 +52,10 @@ def test_member_space_from_sign_in_to_leaving(page, live_server, smtp):
     expect(page.get_by_text("05 61 00 00 00")).to_be_visible()
     shoot(page, "member-directory")
 
+    page.get_by_role("link", name="Mes données").first.click()
+    expect(page.get_by_role("heading", name="Mes coordonnées")).to_be_visible()
+    expect(page.get_by_text("05 61 00 00 00")).to_be_visible()
+    shoot(page, "member-data")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Télécharger mes données").click()
     data = json.loads(Path(download_info.value.path()).read_text("utf-8"))

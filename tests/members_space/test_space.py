@@ -160,7 +160,7 @@ def test_the_directory_shows_members_who_opted_in(client, anne, smtp):
 
 def test_my_data_holds_everything(client, anne, smtp):
     signed_in(client, smtp)
-    response = client.get("/espace/mes-donnees")
+    response = client.get("/espace/mes-donnees.json")
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.data)
     assert data["coordonnees"]["email"] == "anne.martin@exemple.fr"
