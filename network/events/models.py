@@ -1,4 +1,5 @@
 import enum
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -36,6 +37,9 @@ class EventMode(enum.StrEnum):
 
 EVENT_MODE_LABELS = {EventMode.IN_PERSON: "En présentiel", EventMode.REMOTE: "À distance",
                      EventMode.HYBRID: "Hybride (sur place et à distance)"}
+# In the events list, beside the town and the audience.
+EVENT_MODE_SHORT_LABELS = {EventMode.IN_PERSON: "présentiel", EventMode.REMOTE: "à distance",
+                           EventMode.HYBRID: "hybride"}
 
 
 class Audience(enum.StrEnum):
@@ -45,6 +49,7 @@ class Audience(enum.StrEnum):
 
 AUDIENCE_LABELS = {Audience.MEMBERS: "Réservé aux membres du réseau",
                    Audience.PUBLIC: "Ouvert à tous"}
+AUDIENCE_SHORT_LABELS = {Audience.MEMBERS: "réservé aux membres", Audience.PUBLIC: "ouvert à tous"}
 
 
 class EventStatus(enum.StrEnum):
@@ -94,6 +99,16 @@ class Event(db.Model):
     @property
     def theme_names(self) -> list[str]:
         return [theme.name for theme in self.themes]
+
+    @property
+    def town(self) -> str | None:
+        """The town of the address, for the events list: its last part, without the postcode
+        (« Aract Occitanie, 12 rue X, 31000 Toulouse » is in Toulouse); none for an event only
+        online."""
+        if self.mode == EventMode.REMOTE or not (self.address or "").strip():
+            return None
+        last = self.address.replace("\n", ",").split(",")[-1].strip()
+        return re.sub(r"^\d{5}\s+", "", last) or None
 
 
 class EventTheme(db.Model):

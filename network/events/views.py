@@ -24,8 +24,10 @@ from network.events.forms import (
 )
 from network.events.models import (
     AUDIENCE_LABELS,
+    AUDIENCE_SHORT_LABELS,
     EVENT_KIND_LABELS,
     EVENT_MODE_LABELS,
+    EVENT_MODE_SHORT_LABELS,
     Audience,
     Event,
     EventStatus,
@@ -69,7 +71,8 @@ def index():
     page = db.paginate(query, per_page=current_app.config["EVENTS_PAGE_SIZE"])
     return render_template("events/index.html", page=page, form=form, now=now,
                            figures=services.event_figures([e.id for e in page.items]),
-                           kinds=EVENT_KIND_LABELS)
+                           kinds=EVENT_KIND_LABELS, modes=EVENT_MODE_SHORT_LABELS,
+                           audiences=AUDIENCE_SHORT_LABELS)
 
 
 def _visible_event(event_id: int) -> Event:
@@ -206,7 +209,7 @@ def registration_page(token):
         return render_template("events/link_problem.html"), 404
     return render_template(
         "events/registration.html", registration=registration, event=registration.event,
-        position=services.waiting_position(registration), token=token,
+        position=services.waiting_position(registration), token=token, now=utcnow(),
         show_online_link=services.can_see_online_link(registration), form=CancelForm())
 
 
@@ -231,6 +234,9 @@ def cancel(token):
 @bp.get("/evenements/<int:event_id>.ics")
 def event_calendar(event_id):
     event = _visible_event(event_id)
+    if event.ends_at <= utcnow():
+        # Nothing left to put in a diary: the page says so, and the list offers no file.
+        return render_template("events/calendar_gone.html", event=event), 410
     return _ics_response(event_ics([event]), f"evenement-{event.id}.ics")
 
 
