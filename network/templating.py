@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 
 import markdown
 import nh3
+from flask import has_request_context, session
 from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
 
+from network.plain_text import html_to_text
 from network.reference import PROFILES
 from network.urls import external_url
 
@@ -19,20 +22,28 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
 
 
 def french_date(moment: datetime, with_time: bool = False) -> str:
+    """"22 novembre 2026", or "22 novembre 2026 à 9 h" with the time (Paris)."""
     local = moment.astimezone(PARIS)
     text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return f"{text} à {local:%H:%M}" if with_time else text
+    return f"{text} à {french_time(local)}" if with_time else text
+
+
+def french_time(moment: datetime | time) -> str:
+    """A time the French way, "9 h" or "14 h 30" (never "09:00"), in Paris for an instant.
+    The pages and e-mails keep its parts together (network.typography)."""
+    local = moment.astimezone(PARIS) if isinstance(moment, datetime) else moment
+    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
 
 
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 def event_dates(event) -> str:
-    """"mardi 12 mai 2026, 14:00 – 16:00", or both ends in full when it spans several days."""
+    """"mardi 12 mai 2026, 14 h – 16 h 30", or both ends in full when it spans several days."""
     start, end = event.starts_at.astimezone(PARIS), event.ends_at.astimezone(PARIS)
     if start.date() == end.date():
         return (f"{WEEKDAYS[start.weekday()]} {french_date(start)}, "
-                f"{start:%H:%M} – {end:%H:%M}")
+                f"{french_time(start)} – {french_time(end)}")
     return (f"du {WEEKDAYS[start.weekday()]} {french_date(start, with_time=True)} "
             f"au {WEEKDAYS[end.weekday()]} {french_date(end, with_time=True)}")
 
@@ -61,8 +72,29 @@ def render_markdown(text: str) -> Markup:
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}))
 
 
+@functools.lru_cache(maxsize=64)
+def markdown_text(text: str) -> str:
+    """The same Markdown as plain text, for the text part of the e-mails (a mailing, the
+    charter): no Markdown mark left, links followed by their address."""
+    return html_to_text(render_markdown(text)) if text else ""
+
+
 def profile_label(code: str) -> str:
     return dict(PROFILES).get(code, code)
+
+
+def signed_in_member():
+    """The member signed in to this browser, or None: the header and the home page offer a
+    member their space, not « Rejoindre le réseau ». None outside a request (e-mails) and on an
+    error page whose database is in trouble."""
+    if not has_request_context() or "member_id" not in session:
+        return None
+    from network.members_space.views import current_member
+
+    try:
+        return current_member()
+    except SQLAlchemyError:
+        return None
 
 
 def register_filters(app) -> None:
@@ -71,5 +103,7 @@ def register_filters(app) -> None:
     app.add_template_filter(event_dates)
     app.add_template_filter(thousands)
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(markdown_text)
     app.add_template_global(external_url)
     app.add_template_global(profile_label)
+    app.add_template_global(signed_in_member)
