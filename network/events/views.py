@@ -111,7 +111,8 @@ def register(event_id):
     member = current_member()
     if member is None:
         flash("Connectez-vous à votre espace membre pour vous inscrire.", "warning")
-        return redirect(url_for("members_space.sign_in"))
+        return redirect(url_for("members_space.sign_in",
+                                next=url_for(".detail", event_id=event.id)))
     if RegisterForm().validate_on_submit():
         _register_member(event, member)
     return redirect(url_for(".detail", event_id=event.id))

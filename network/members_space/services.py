@@ -4,12 +4,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature
 from sqlalchemy import delete, or_, select, update
 
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
 from network.extensions import db
 from network.golive.models import GoLiveInvitation
+from network.inputs import same_site_path
 from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.mail.services import queue_email
@@ -29,19 +31,23 @@ from network.membership.services import (
 from network.urls import external_url
 
 
-def request_sign_in_link(email: str, now: datetime) -> None:
-    """E-mail a sign-in link to a member; for any other address, the same work, undone."""
+def request_sign_in_link(email: str, now: datetime, then: str | None = None) -> None:
+    """E-mail a sign-in link to a member; for any other address, the same work, undone.
+    `then`, a path of the site checked by the caller, is where the link leads once used."""
     email = normalise_email(email)
     person = db.session.scalar(select(Person).where(Person.email == email))
     with kept_only_if(person is not None and person.status == Status.MEMBER):
-        _queue_sign_in_link(person or stand_in(email), now)
+        _queue_sign_in_link(person or stand_in(email), now, then)
 
 
-def _queue_sign_in_link(person: Person, now: datetime) -> None:
+def _queue_sign_in_link(person: Person, now: datetime, then: str | None) -> None:
     if person.sign_in_nonce is None:
         person.sign_in_nonce = secrets.token_hex(8)
-    token = signed_serializer("sign-in").dumps(
-        {"p": person.id, "n": person.sign_in_nonce, "t": int(now.timestamp())})
+    payload = {"p": person.id, "n": person.sign_in_nonce, "t": int(now.timestamp())}
+    if then:
+        # Signed with the rest: nobody can make the link lead elsewhere.
+        payload["r"] = then
+    token = signed_serializer("sign-in").dumps(payload)
     queue_email(f"sign-in:{person.id}:{person.sign_in_nonce}:{now.isoformat()}", person.email,
                 "sign_in_link", "Votre lien de connexion à l'espace membre", person=person, now=now,
                 link=external_url("members_space.sign_in_link", token=token),
@@ -57,6 +63,15 @@ def person_for_sign_in_token(token: str, now: datetime) -> Person:
     check_link_age(payload, person, now,
                    timedelta(minutes=current_app.config["SIGN_IN_LINK_MINUTES"]))
     return person
+
+
+def sign_in_return_path(token: str) -> str | None:
+    """Where a valid sign-in link leads once used: the page the member was on, if any."""
+    try:
+        payload = signed_serializer("sign-in").loads(token)
+    except BadSignature:
+        return None
+    return same_site_path(payload.get("r")) if isinstance(payload, dict) else None
 
 
 def use_sign_in_link(person: Person) -> bool:

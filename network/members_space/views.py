@@ -24,6 +24,7 @@ from network.events.services import (
     waiting_position,
 )
 from network.extensions import db, limiter, submitted_email, utcnow
+from network.inputs import same_site_path
 from network.members_space import services
 from network.members_space.forms import (
     ConfirmEmailForm,
@@ -89,7 +90,7 @@ def _limits(kind: str):
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        services.request_sign_in_link(form.email.data, utcnow())
+        services.request_sign_in_link(form.email.data, utcnow(), then=_return_path())
         db.session.commit()
         return render_template("members_space/sign_in_sent.html")
     return render_template("members_space/sign_in.html", form=form), 400 if form.errors else 200
@@ -108,8 +109,18 @@ def sign_in_link(token):
             return _link_problem(LinkProblem("used"))
         db.session.commit()
         start_session("member", person, utcnow())
-        return redirect(url_for(".space"))
+        return redirect(services.sign_in_return_path(token) or url_for(".space"))
     return render_template("members_space/use_link.html", form=form, person=person)
+
+
+# A members-only resource or event sends its visitor to /connexion?next=<its path>: the e-mailed
+# link brings them back there. A long path is not worth a longer link.
+RETURN_PATH_MAX = 300
+
+
+def _return_path() -> str | None:
+    target = same_site_path(request.args.get("next"))
+    return target if target and len(target) <= RETURN_PATH_MAX else None
 
 
 def _link_problem(problem: LinkProblem):

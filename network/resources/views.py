@@ -93,17 +93,19 @@ def _visible(resource_id: int) -> Resource | None:
     return resource if services.can_see(resource, current_member() is not None) else None
 
 
-def _members_only():
+def _members_only(resource_id: int):
+    """To the sign-in, whose e-mailed link brings the member back to the resource's page."""
     flash("Cette ressource est réservée aux membres du réseau : connectez-vous à votre espace "
           "membre pour y accéder.", "warning")
-    return redirect(url_for("members_space.sign_in"))
+    return redirect(url_for("members_space.sign_in",
+                            next=url_for(".detail", resource_id=resource_id)))
 
 
 @bp.get("/ressources/<int:resource_id>")
 def detail(resource_id):
     resource = _visible(resource_id)
     if resource is None:
-        return _members_only()
+        return _members_only(resource_id)
     return render_template("resources/detail.html", resource=resource,
                            kinds=RESOURCE_KIND_LABELS, visibilities=VISIBILITY_LABELS)
 
@@ -112,7 +114,7 @@ def detail(resource_id):
 def download(resource_id):
     resource = _visible(resource_id)
     if resource is None:
-        return _members_only()
+        return _members_only(resource_id)
     if resource.file_hash is None:
         if resource.external_url:
             services.count_download(resource, utcnow())

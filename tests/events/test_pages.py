@@ -80,7 +80,8 @@ def test_members_register_in_one_click_and_see_their_events_and_parcours(app, cl
 def test_anonymous_visitors_are_asked_to_sign_in_to_register(app, client):
     event = make_event(starts=soon())
     response = client.post(f"/evenements/{event.id}/inscription")
-    assert response.status_code == 302 and response.location.endswith("/connexion")
+    assert response.status_code == 302
+    assert response.location == f"/connexion?next=/evenements/{event.id}"
     page = client.get(f"/evenements/{event.id}").text
     assert "Connectez-vous à votre espace membre" in page
     assert "inscription-externe" not in page, "members only: no guest form"

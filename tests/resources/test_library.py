@@ -97,7 +97,8 @@ def test_members_only_resources_are_refused_to_visitors_by_page_and_file(
     admin_client.post(f"/admin/ressources/{resource.id}/publier")
     for url in (f"/ressources/{resource.id}", f"/ressources/{resource.id}/fichier"):
         response = client.get(url)
-        assert response.status_code == 302 and response.location.endswith("/connexion"), url
+        assert response.status_code == 302, url
+        assert response.location == f"/connexion?next=/ressources/{resource.id}", url
     assert "Guide de l" not in client.get("/ressources").text
     sign_in(client, make_member(email="anne@exemple.fr"))
     assert "Guide de l&#39;équipe" in client.get("/ressources").text
