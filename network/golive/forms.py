@@ -1,11 +1,12 @@
 from wtforms import BooleanField, SubmitField
 
-from network.membership.forms import ContactDetailsForm
+from network.membership.forms import ContactDetailsForm, PrivacyConsentForm
 
 
-class WelcomeForm(ContactDetailsForm):
-    """The invitation's form: the member's details (shared with the sign-up), and the charter
-    when they have not accepted its current version."""
+class WelcomeForm(ContactDetailsForm, PrivacyConsentForm):
+    """The invitation's form: the member's details (shared with the sign-up), the charter when
+    they have not accepted its current version, and the consent to the privacy notice when none
+    is recorded (an imported member never gave it on the site)."""
 
     accept_charter = BooleanField("J'ai lu la charte du réseau et je m'engage à la respecter")
     submit = SubmitField("Enregistrer")

@@ -33,6 +33,7 @@ from network.membership.services import (
     LinkProblem,
     current_charter,
     person_from_link,
+    record_privacy_consent,
     signed_serializer,
 )
 from network.renewal.services import charter_to_accept
@@ -197,11 +198,12 @@ def remind_unanswered(now: datetime, progress=None, batch_size: int = BATCH_SIZE
 # --- The answer --------------------------------------------------------------------------------
 
 def answer(invitation: GoLiveInvitation, details: ContactDetails, accept_charter: bool,
-           now: datetime) -> bool:
-    """The member's answer: their checked details, and the current charter accepted if they had
-    not accepted it yet. True if a confirmation link went to a new address (it replaces the old
-    one once confirmed, as from the member space). LinkProblem('used') if the link was answered
-    meanwhile (two clicks racing); ValueError if the charter is to accept and was not."""
+           now: datetime, privacy_consent: bool = False) -> bool:
+    """The member's answer: their checked details, the current charter accepted if they had
+    not accepted it yet, and their consent to the privacy notice if the page asked for it (the
+    import brought none). True if a confirmation link went to a new address (it replaces the
+    old one once confirmed, as from the member space). LinkProblem('used') if the link was
+    answered meanwhile (two clicks racing); ValueError if the charter is to accept and was not."""
     person = invitation.person
     charter = charter_to_accept(person)
     if charter is not None and not accept_charter:
@@ -218,6 +220,8 @@ def answer(invitation: GoLiveInvitation, details: ContactDetails, accept_charter
         raise LinkProblem("used", person)
     db.session.expire(invitation)
     confirmation_sent = update_own_details(person, details, now)
+    if privacy_consent:
+        record_privacy_consent(person, now)
     if charter is not None:
         db.session.add(CharterAcceptance(person_id=person.id, charter_version_id=charter.id,
                                          accepted_at=now, method=AcceptanceMethod.WEB))

@@ -23,11 +23,12 @@ def welcome(token):
         return _link_problem(problem)
     person = invitation.person
     charter = charter_to_accept(person)
-    form = WelcomeForm(data=WelcomeForm.initial_data(person), charter_required=bool(charter))
+    form = WelcomeForm(data=WelcomeForm.initial_data(person), charter_required=bool(charter),
+                       person=person)
     if form.validate_on_submit():
         try:
             sent = services.answer(invitation, form.contact_details(), form.accept_charter.data,
-                                   utcnow())
+                                   utcnow(), privacy_consent=form.privacy_consent_given)
         except LinkProblem as problem:
             db.session.rollback()
             return _link_problem(problem)

@@ -18,8 +18,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.extensions import db
 from network.forms import Form
-from network.membership.models import Department, QvtField
-from network.membership.services import ContactDetails
+from network.membership.models import Department, Person, QvtField
+from network.membership.services import ContactDetails, privacy_consent_needed
 from network.reference import PROFILES
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -127,11 +127,31 @@ class ContactDetailsForm(Form):
             directory_opt_in=self.directory_opt_in.data)
 
 
-class JoinForm(ContactDetailsForm):
+class PrivacyConsentForm(Form):
+    """The consent to the privacy notice (/confidentialite), the one box every page that asks
+    for it shares. The sign-up asks everyone; the charter, the go-live invitation and the
+    renewal ask `person` only while none is recorded (privacy_consent_needed): the field is
+    dropped otherwise, and the page shows no box."""
+
+    # Declared after ContactDetailsForm: a form with both lists its errors in this order.
     privacy_consent = BooleanField(
-        _l("J'ai lu la notice de confidentialité et j'accepte que le réseau conserve ces "
-           "informations pour gérer ma participation"),
-        validators=[DataRequired(_l("Votre accord est nécessaire pour rejoindre le réseau."))])
+        _l("J'ai lu la notice de confidentialité et j'accepte que le réseau conserve mes "
+           "données pour gérer ma participation"),
+        validators=[DataRequired(_l("Votre accord est nécessaire pour que le réseau conserve "
+                                    "vos données."))])
+
+    def __init__(self, *args, person: Person | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None and not privacy_consent_needed(person):
+            del self.privacy_consent
+
+    @property
+    def privacy_consent_given(self) -> bool:
+        """The box was shown and checked: the consent to record."""
+        return self.privacy_consent is not None and bool(self.privacy_consent.data)
+
+
+class JoinForm(ContactDetailsForm, PrivacyConsentForm):
     # Honeypot: invisible to people and to screen readers, filled in by spam robots.
     nickname = StringField(_l("Ne remplissez pas ce champ"))
     submit = SubmitField(_l("Envoyer ma demande"))
@@ -145,7 +165,7 @@ class ResendCharterLinkForm(Form):
     submit = SubmitField(_l("Recevoir un nouveau lien"))
 
 
-class AcceptCharterForm(Form):
+class AcceptCharterForm(PrivacyConsentForm):
     accept = BooleanField(_l("J'ai lu la charte et je m'engage à la respecter"),
                           validators=[DataRequired(_l("Cochez la case pour accepter la charte."))])
     submit = SubmitField(_l("J'accepte la charte et je rejoins le réseau"))

@@ -102,6 +102,20 @@ def apply_contact_details(person: Person, details: ContactDetails) -> None:
         select(QvtField).where(QvtField.code.in_(details.qvt_field_codes))))
 
 
+def privacy_consent_needed(person: Person) -> bool:
+    """Whether the person is still to consent to the privacy notice (/confidentialite): none
+    recorded (a request entered by an admin, a member imported from the former files or entered
+    as « cadre accepté par e-mail »), and no sign-up waiting for the charter (its form asked
+    for it, and accepting the charter records it). The pages they fill in ask until then."""
+    return person.privacy_consent_at is None and person.pending_application is None
+
+
+def record_privacy_consent(person: Person, now: datetime) -> None:
+    """The consent given on a page that asked for it; one recorded before stands."""
+    if person.privacy_consent_at is None:
+        person.privacy_consent_at = now
+
+
 def join(details: ContactDetails, now: datetime) -> None:
     """Take a sign-up: a new application, a charter link again, or a note to a member.
 
@@ -245,9 +259,11 @@ def check_link_age(payload: dict, person: Person, now: datetime, max_age: timede
         raise LinkProblem("expired", person)
 
 
-def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bool:
+def accept_charter(person: Person, charter: CharterVersion, now: datetime,
+                   privacy_consent: bool = False) -> bool:
     """Make an applicant (or a former member) a member, or with ADMISSION_REVIEW on put their
-    application before the GT QVT; False if the link was used meanwhile."""
+    application before the GT QVT; False if the link was used meanwhile. `privacy_consent`:
+    given on the charter page, which asks for it when none is recorded (privacy_consent_needed)."""
     # Conditional update: of two clicks racing on the same link, only one makes a member.
     claimed = db.session.execute(
         update(Person)
@@ -264,6 +280,8 @@ def accept_charter(person: Person, charter: CharterVersion, now: datetime) -> bo
         apply_contact_details(person, details)
         person.applied_at = person.privacy_consent_at = now
         person.pending_application = None
+    if privacy_consent:
+        record_privacy_consent(person, now)
     db.session.add(CharterAcceptance(person_id=person.id, charter_version_id=charter.id,
                                      accepted_at=now))
     first = person.status == Status.APPLICANT

@@ -59,9 +59,10 @@ def charter(token):
     except services.LinkProblem as problem:
         return _link_problem(problem)
     charter_version = services.current_charter()
-    form = AcceptCharterForm()
+    form = AcceptCharterForm(person=person)
     if form.validate_on_submit():
-        if not services.accept_charter(person, charter_version, now):
+        if not services.accept_charter(person, charter_version, now,
+                                       privacy_consent=form.privacy_consent_given):
             return _link_problem(services.LinkProblem("used"))
         db.session.commit()
         # With the admission review on, the charter leads to a wait, not yet to the network.

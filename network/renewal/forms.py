@@ -1,12 +1,14 @@
 from wtforms import BooleanField, RadioField, SelectChoice, SubmitField
 
-from network.membership.forms import ContactDetailsForm
+from network.membership.forms import ContactDetailsForm, PrivacyConsentForm
 
 STAY, LEAVE = "reste", "quitte"
 
 
-class RenewalForm(ContactDetailsForm):
-    """The yearly form: the member's details (shared with the sign-up) and their answer."""
+class RenewalForm(ContactDetailsForm, PrivacyConsentForm):
+    """The yearly form: the member's details (shared with the sign-up) and their answer; the
+    consent to the privacy notice too when none is recorded (imported members, members entered
+    by an admin), asked with « je reste » only."""
 
     decision = RadioField("Votre réponse", choices=[
         SelectChoice(STAY, "Je reste dans le réseau"),

@@ -13,6 +13,7 @@ from network.membership.services import (
     LinkProblem,
     current_charter,
     person_from_link,
+    record_privacy_consent,
     signed_serializer,
 )
 from network.renewal.forms import LEAVE
@@ -101,6 +102,8 @@ def answer(request: RenewalRequest, form, charter: CharterVersion | None, now: d
         # Back first, if they had answered « je quitte »: their details are a member's again.
         renew(request, BY_THE_PERSON, now, accepted=charter)
         update_own_details(request.person, form.contact_details(), now)
+        if form.privacy_consent_given:
+            record_privacy_consent(request.person, now)
 
 
 def renew(request: RenewalRequest, by: str, now: datetime, accepted: CharterVersion | None = None,

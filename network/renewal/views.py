@@ -47,7 +47,7 @@ def answer_page(request, saved_url):
         return closed_page(request)
     charter = services.charter_to_accept(person)
     form = RenewalForm(data=RenewalForm.initial_data(person, request),
-                       charter_required=bool(charter))
+                       charter_required=bool(charter), person=person)
     if form.validate_on_submit():
         try:
             services.answer(request, form, charter, now)

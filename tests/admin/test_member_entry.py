@@ -90,10 +90,12 @@ def test_a_request_by_email_gets_the_charter_link_and_accepting_it_makes_a_membe
     [welcome] = smtp.to("anne.martin@exemple.fr")
     assert "Votre demande d'adhésion" in welcome["Subject"]
     link = link_in(welcome, "charte")
-    assert client.get(link).status_code == 200
-    assert client.post(link, data={"accept": "y"}).headers["Location"].endswith("/bienvenue")
+    assert 'name="privacy_consent"' in client.get(link).text, "the charter page asks for it"
+    assert client.post(link, data={"accept": "y", "privacy_consent": "y"}
+                       ).headers["Location"].endswith("/bienvenue")
     person = the_person()
     assert person.status == Status.MEMBER
+    assert person.privacy_consent_at == utcnow()
     acceptance = db.session.scalar(select(CharterAcceptance))
     assert (acceptance.person_id, acceptance.method) == (person.id, AcceptanceMethod.WEB)
     run_tick(NOW)

@@ -210,7 +210,8 @@ def test_an_admin_refuses_with_a_reason_the_applicant_receives(admin_client, cli
 
     empty = admin_client.post(url, data={"refusal_reason": "   "})
     assert empty.status_code == 400
-    assert re.search(r'id="refusal_reason-erreur"[^>]*>\s*<span>Indiquez le motif du refus', empty.text)
+    assert re.search(r'id="refusal_reason-erreur"[^>]*>\s*<span>Indiquez le motif du refus',
+                     empty.text)
     too_long = admin_client.post(url, data={"refusal_reason": "x" * 1001})
     assert too_long.status_code == 400
     assert "1000 caractères au maximum." in too_long.text

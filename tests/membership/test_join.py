@@ -39,7 +39,7 @@ def test_the_form_has_a_label_for_every_field(client):
     ("departments", None, "Cochez au moins un département."),
     ("departments", ["75"], "pas un choix valide"),
     ("qvt_fields", None, "Cochez au moins un champ de la QVT."),
-    ("privacy_consent", None, "Votre accord est nécessaire pour rejoindre le réseau."),
+    ("privacy_consent", None, "Votre accord est nécessaire pour que le réseau conserve vos"),
     ("last_name", "x" * 101, "100 caractères au maximum."),
     ("organisation", "x" * 201, "200 caractères au maximum."),
     ("phone", "appelez-moi", "Saisissez un numéro de téléphone"),
