@@ -7,6 +7,7 @@ from network.extensions import db, limiter, submitted_email, utcnow
 from network.membership import services
 from network.membership.forms import AcceptCharterForm, JoinForm, LeaveForm, ResendCharterLinkForm
 from network.membership.models import Status
+from network.membership.statements import accessibility_statement
 from network.reference import PARTICIPATION_PRINCIPLES
 from network.urls import external_url
 
@@ -108,6 +109,12 @@ def privacy():
 @bp.get("/mentions-legales")
 def legal():
     return render_template("membership/legal.html")
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    return render_template("membership/accessibility.html",
+                           statement=accessibility_statement(current_app.config))
 
 
 @bp.app_context_processor
