@@ -112,7 +112,12 @@ def test_with_the_review_off_the_charter_makes_a_member_as_before(make_app, smtp
 
 
 def test_with_the_review_on_the_charter_leads_to_a_wait(client, admin_client, smtp):
-    link, accepted = sign_up_and_accept(client, smtp)
+    client.post("/rejoindre", data=join_form())
+    run_tick(NOW)
+    link = link_in(smtp.to(ANNE)[-1], "charte")
+    # The button says what happens: an application, not a membership yet.
+    assert "j&#39;envoie ma candidature" in client.get(link).text
+    accepted = client.post(link, data={"accept": "y"})
     assert accepted.headers["Location"].endswith("/bienvenue/en-attente-de-validation")
     page = client.get(accepted.headers["Location"]).text
     assert "en attente de validation" in page and "pas encore" in page
