@@ -4,7 +4,7 @@ Scales, positions and labels are computed here, in plain Python that tests can r
 the templates only place shapes (and Jinja escapes every label). No script, no CDN.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil, floor, log10
 
 from network.admin.stats import Month, Share
@@ -15,6 +15,9 @@ SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "aoû
 # Average glyph width of the charts' 13 px sans-serif, generous: used to size label columns
 # (an SVG cannot measure its text without a script).
 CHAR_WIDTH = 7.4
+# A bar chart's version for a phone: drawn at this width, a 390 px screen shows it at its own
+# size, its text at 13 px (a 560 px chart shrunk to fit would write at 8 px).
+PHONE_WIDTH = 340
 
 
 def nice_ticks(top: int, count: int = 4) -> list[int]:
@@ -43,6 +46,7 @@ class HBar:
     length: float
     total: int | None = None  # what the share is out of, drawn as a light track behind the bar
     total_length: float = 0
+    label_y: float = 0  # the middle of the label's line: beside the bar, or above it
 
     @property
     def value(self) -> str:
@@ -54,39 +58,61 @@ class HBar:
 class HBarChart:
     width: int
     height: int
-    label_width: int
+    label_width: int  # the column of the labels, left of the bars; 0 when they are above
     bar_height: int
     tone: str
     bars: list[HBar]
+    stacked: bool = False  # each label on its own line above its bar (a phone's version)
+    phone: "HBarChart | None" = None  # the same bars for a phone's width, stacked
+
+    @property
+    def bar_x(self) -> int:
+        return self.label_width
+
+    @property
+    def label_x(self) -> int:
+        return 0 if self.stacked else self.label_width - 10
 
 
 def hbar_chart(shares: list[Share], tone: str = "teal", width: int = 560,
-               totals: list[int] | None = None) -> HBarChart:
+               totals: list[int] | None = None, stacked: bool = False) -> HBarChart:
     """Horizontal bars, one per share, labelled on the left and valued at their end.
 
     `tone` is one of the network's colours, as classes of network.css: teal, ochre, terracotta.
     With `totals` (one per share), each bar is drawn over a track of its total, on one scale:
-    e.g. the people present over the people registered.
+    e.g. the people present over the people registered. The chart carries its version for a
+    phone (`phone`): PHONE_WIDTH wide, each label above its bar, with the whole width to itself.
     """
-    bar_height, gap = 20, 10
+    bar_height, gap = (16, 10) if stacked else (20, 10)
+    label_line = 18 if stacked else 0
     with_totals = totals is not None
     pairs = list(zip(shares, totals if with_totals else [None] * len(shares), strict=True))
-    # Labels take what they need, up to half the width; longer ones are shortened.
-    label_chars = min(max((len(s.label) for s in shares), default=0),
-                      int(width * 0.5 / CHAR_WIDTH))
-    label_width = round(label_chars * CHAR_WIDTH) + 10
+    longest = max((len(s.label) for s in shares), default=0)
+    if stacked:
+        label_chars, label_width = min(longest, int(width / CHAR_WIDTH)), 0
+    else:
+        # Labels take what they need, up to half the width; longer ones are shortened.
+        label_chars = min(longest, int(width * 0.5 / CHAR_WIDTH))
+        label_width = round(label_chars * CHAR_WIDTH) + 10
     top = max((max(share.count, total or 0) for share, total in pairs), default=0)
     widest = f"{thousands(top)} / {thousands(top)}" if with_totals else thousands(top)
     room = width - label_width - _text_width(widest) - 12
+    step = label_line + bar_height + gap
 
     def length(count: int | None) -> float:
         return round(count / top * room, 1) if top and count else 0
 
-    bars = [HBar(share, _shorten(share.label, label_chars), gap + i * (bar_height + gap),
-                 length(share.count), total, length(total))
-            for i, (share, total) in enumerate(pairs)]
-    return HBarChart(width, gap + len(shares) * (bar_height + gap), label_width, bar_height,
-                     tone, bars)
+    bars = []
+    for i, (share, total) in enumerate(pairs):
+        y = gap + label_line + i * step
+        bars.append(HBar(share, _shorten(share.label, label_chars), y, length(share.count),
+                         total, length(total),
+                         label_y=y - label_line / 2 if stacked else y + bar_height / 2))
+    chart = HBarChart(width, gap + len(shares) * step, label_width, bar_height, tone, bars,
+                      stacked=stacked)
+    if stacked:
+        return chart
+    return replace(chart, phone=hbar_chart(shares, tone, PHONE_WIDTH, totals, stacked=True))
 
 
 @dataclass(frozen=True)
