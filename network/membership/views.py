@@ -106,6 +106,13 @@ def privacy():
     return render_template("membership/privacy.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading a page's <link rel="icon">: the network's
+    mark, static/favicon.svg."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.get("/mentions-legales")
 def legal():
     return render_template("membership/legal.html")

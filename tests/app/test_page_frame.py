@@ -25,3 +25,15 @@ def test_a_member_whose_session_ended_is_a_visitor_again(app, client):
         member_session(session, anne)
         session["member_generation"] = -1
     assert JOIN in client.get("/").text
+
+
+def test_the_favicon_is_the_network_s_mark(app, client):
+    page = client.get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data and b"#1d5856" in icon.data
+    icon.close()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.location == "/static/favicon.svg"
