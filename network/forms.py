@@ -3,7 +3,9 @@
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeField, IntegerField, StringField, TextAreaField
+from markupsafe import Markup
+from wtforms import DateTimeField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 
 from network.inputs import (
     DATE_MESSAGE,
@@ -18,6 +20,9 @@ CONTROL_MESSAGE = ("Ce champ contient des caractères de contrôle (invisibles, 
 MULTI_LINE_CONTROL_MESSAGE = ("Ce texte contient des caractères de contrôle (invisibles, souvent "
                               "venus d'un copier-coller) : retapez les passages concernés.")
 NUMBER_MESSAGE = "Ce nombre dépasse ce que le site peut enregistrer."
+# The first option of a required drop-down list without a meaningful default: the list asks for
+# a choice (HTML wants an empty first option on a required <select>); DataRequired refuses it.
+CHOOSE = SelectChoice("", "— Choisir —")
 
 
 def control_characters(field) -> str | None:
@@ -50,6 +55,15 @@ CHECKS = ((StringField, control_characters), (IntegerField, unstorable_number),
 
 class Form(FlaskForm):
     """A FlaskForm whose every field refuses what no one types and no column holds."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            # The CSRF token without the id WTForms gives it: a page of several forms (the
+            # back-office's) repeated id="csrf_token", which HTML forbids (RGAA 8.2).
+            if isinstance(field, CSRFTokenField):
+                return Markup('<input name="{}" type="hidden" value="{}">').format(
+                    field.name, field._value())
+            return super().render_field(field, render_kw)
 
     def validate(self, extra_validators=None) -> bool:
         # After the fields' own validators, not among them: an Optional() empties the errors

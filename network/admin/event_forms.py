@@ -22,7 +22,7 @@ from network.events.models import (
     Event,
     EventMode,
 )
-from network.forms import Form
+from network.forms import CHOOSE, Form
 from network.membership.forms import REQUIRED, CheckboxListField, department_choices
 from network.reference import PROFILES
 from network.templating import PARIS
@@ -32,7 +32,8 @@ URL_MESSAGE = "Saisissez une adresse complète, par exemple https://visio.exempl
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(code.value, label) for code, label in labels.items()]
+    """A required choice without a default: « — Choisir — » first, refused if kept."""
+    return [CHOOSE] + [SelectChoice(code.value, label) for code, label in labels.items()]
 
 
 def _moment(label: str, required: bool = False) -> DateTimeLocalField:
@@ -43,7 +44,8 @@ def _moment(label: str, required: bool = False) -> DateTimeLocalField:
 
 class EventForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField("Type", choices=_choices(EVENT_KIND_LABELS))
+    kind = SelectField("Type", choices=_choices(EVENT_KIND_LABELS),
+                       validators=[DataRequired("Choisissez le type d'événement.")])
     themes = StringField("Thèmes (facultatif)", validators=[Length(max=300)],
                          description="Séparés par des virgules, par exemple : Télétravail, "
                                      "Dialogue social.")
@@ -53,7 +55,8 @@ class EventForm(Form):
                                 validators=[Length(max=20_000)], render_kw={"rows": 8})
     starts_at = _moment("Début", required=True)
     ends_at = _moment("Fin", required=True)
-    mode = SelectField("Format", choices=_choices(EVENT_MODE_LABELS))
+    mode = SelectField("Format", choices=_choices(EVENT_MODE_LABELS),
+                       validators=[DataRequired("Choisissez le format.")])
     address = StringField("Adresse (sur place)", validators=[Length(max=300)])
     online_url = URLField("Lien de connexion (à distance)", validators=[
         Optional(), URL(message=URL_MESSAGE), Length(max=500)],
@@ -63,7 +66,8 @@ class EventForm(Form):
         description="Au-delà, les inscriptions vont sur la liste d'attente.")
     registration_opens_at = _moment("Ouverture des inscriptions (facultatif)")
     registration_closes_at = _moment("Clôture des inscriptions (facultatif)")
-    audience = SelectField("Public", choices=_choices(AUDIENCE_LABELS))
+    audience = SelectField("Public", choices=_choices(AUDIENCE_LABELS),
+                           validators=[DataRequired("Choisissez le public.")])
     submit = SubmitField("Enregistrer")
 
     def validate(self, extra_validators=None) -> bool:
@@ -78,10 +82,12 @@ class EventForm(Form):
                 *self.registration_closes_at.errors,
                 "Les inscriptions ferment au plus tard au début de l'événement."]
             valid = False
-        if self.mode.data != EventMode.REMOTE and not (self.address.data or "").strip():
+        # Without a format (« — Choisir — », refused by its own validator), no place is asked.
+        mode = self.mode.data
+        if mode and mode != EventMode.REMOTE and not (self.address.data or "").strip():
             self.address.errors = [*self.address.errors, "Indiquez l'adresse du lieu."]
             valid = False
-        if self.mode.data != EventMode.IN_PERSON and not self.online_url.data:
+        if mode and mode != EventMode.IN_PERSON and not self.online_url.data:
             self.online_url.errors = [*self.online_url.errors,
                                       "Indiquez le lien de connexion."]
             valid = False

@@ -20,7 +20,7 @@ from network.admin.services import audit
 from network.admin.views import bp
 from network.events.models import Event
 from network.extensions import db, utcnow
-from network.forms import Form
+from network.forms import CHOOSE, Form
 from network.membership.forms import REQUIRED
 from network.resources import services
 from network.resources.files import ALLOWED_LABEL, RefusedFile, store_upload
@@ -35,8 +35,9 @@ from network.resources.models import (
 
 class ResourceForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = SelectField("Type", choices=[SelectChoice(k.value, v)
-                                        for k, v in RESOURCE_KIND_LABELS.items()])
+    kind = SelectField("Type", validators=[DataRequired("Choisissez le type de ressource.")],
+                       choices=[CHOOSE] + [SelectChoice(k.value, v)
+                                           for k, v in RESOURCE_KIND_LABELS.items()])
     themes = StringField("Thèmes (facultatif)", validators=[Length(max=300)],
                          description="Séparés par des virgules.")
     summary = StringField("Résumé (facultatif)", validators=[Length(max=500)])
@@ -45,8 +46,10 @@ class ResourceForm(Form):
     dated = DateField("Date", validators=[DataRequired("Indiquez la date.")],
                       description="Date de parution ou de l'événement.")
     event = SelectField("Événement lié (facultatif)", validators=[Optional()])
-    visibility = SelectField("Visibilité", choices=[SelectChoice(k.value, v)
-                                                    for k, v in VISIBILITY_LABELS.items()])
+    visibility = SelectField("Visibilité",
+                             validators=[DataRequired("Choisissez qui peut la voir.")],
+                             choices=[CHOOSE] + [SelectChoice(k.value, v)
+                                                 for k, v in VISIBILITY_LABELS.items()])
     file = FileField("Fichier", description=f"{ALLOWED_LABEL}, 25 Mo au plus. Un nouveau "
                                             "fichier remplace le précédent.")
     external_url = URLField("Ou lien externe (replay vidéo…)", validators=[
