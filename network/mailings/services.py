@@ -106,7 +106,7 @@ def _mailing_email(mailing: Mailing, person: Person | None, recipient: str, key:
     # The admin's test copy has no person, hence no unsubscribe link of its own.
     link = unsubscribe_url(person) if person is not None else None
     return Email(key, recipient, "mailing", mailing.subject, person, mailing.id,
-                 {"body_text": mailing.body_markdown, "body_html": body_html,
+                 {"body_markdown": mailing.body_markdown, "body_html": body_html,
                   "unsubscribe_url": link},
                  headers=mailing_headers(link) if link else None)
 
