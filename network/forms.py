@@ -4,7 +4,14 @@ from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateTimeField, IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    DateTimeField,
+    IntegerField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.csrf.core import CSRFTokenField
 
 from network.inputs import (
@@ -58,11 +65,14 @@ class Form(FlaskForm):
 
     class Meta:
         def render_field(self, field, render_kw):
-            # The CSRF token without the id WTForms gives it: a page of several forms (the
-            # back-office's) repeated id="csrf_token", which HTML forbids (RGAA 8.2).
+            # The CSRF token and the buttons without the ids WTForms gives them (no label points
+            # at them): a page of several forms (the back-office's) repeated id="csrf_token"
+            # and id="submit", which HTML forbids (RGAA 8.2).
             if isinstance(field, CSRFTokenField):
                 return Markup('<input name="{}" type="hidden" value="{}">').format(
                     field.name, field._value())
+            if isinstance(field, SubmitField):
+                render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
 
     def validate(self, extra_validators=None) -> bool:
