@@ -15,6 +15,7 @@ from network import ratelimit  # noqa: F401  (registers the database:// rate-lim
 from network.headers import register_security_headers
 from network.inputs import register_input_checks
 from network.logs import configure_logging, register_request_log
+from network.typography import register_typography
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_typography(app)
     register_outbox_delivery(app)
     register_commands(app)
     if hops := app.config["PROXY_FIX_HOPS"]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
+from flask import Flask
 from sqlalchemy import delete
 
 from network import create_app
@@ -14,6 +15,7 @@ from network.membership.models import CharterVersion
 from tests.support.dovecot import dovecot_server
 from tests.support.postgres import create_database, free_port, postgres_cluster
 from tests.support.smtp import SmtpServer
+from tests.support.typography import AsTypedClient
 from tests.support.wsgi import close_after_body
 
 # In CI these must run: a missing PostgreSQL, browser or Dovecot fails the run instead of skipping.
@@ -67,6 +69,15 @@ def migrate_to_head(database_url: str) -> None:
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pages_read_as_typed():
+    """The test clients of every app read a page's .text as the templates type it, French
+    typography undone (tests/support/typography.py)."""
+    Flask.test_client_class = AsTypedClient
+    yield
+    Flask.test_client_class = None
 
 
 @pytest.fixture(scope="session")

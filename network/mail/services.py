@@ -14,6 +14,7 @@ from network.extensions import db, utcnow
 from network.logs import log_event
 from network.mail.models import OutboxMessage
 from network.membership.models import Person
+from network.typography import french_typography, french_typography_html
 
 log = logging.getLogger("network.mail")
 
@@ -153,9 +154,12 @@ def email_renderer():
     environment = current_app.jinja_env
 
     def render(template: str, **context) -> tuple[str, str]:
+        """Both bodies, in French typography (the subject, a header, stays as written)."""
         context = shared | context
-        return (environment.get_template(f"email/{template}.txt").render(context),
-                environment.get_template(f"email/{template}.html").render(context))
+        return (french_typography(environment.get_template(f"email/{template}.txt")
+                                  .render(context)),
+                french_typography_html(environment.get_template(f"email/{template}.html")
+                                       .render(context)))
     return render
 
 

@@ -12,6 +12,7 @@ from network.renewal.services import current_request, renew
 from tests.admin.test_browser_admin import shoot, sign_in
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.renewal.test_pages import members, open_campaign_now
+from tests.support.typography import fr
 
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -42,7 +43,7 @@ def test_the_campaign_progress_and_an_e_mail_preview(page, live_server):
     frame = page.locator("iframe[title='Version HTML du message']")
     assert frame.bounding_box()["height"] >= 400
     # The e-mail keeps its own inline styles inside the frame (its policy allows them there).
-    button = preview.get_by_role("link", name="J'accepte la charte et je rejoins le réseau")
+    button = preview.get_by_role("link", name=fr("J'accepte la charte et je rejoins le réseau"))
     assert button.evaluate("link => getComputedStyle(link).color") == "rgb(255, 255, 255)"
     shoot(page, "csp-admin-outbox-message")
     # Headless Chromium leaves a sandboxed frame blank in screenshots: the preview on its own.

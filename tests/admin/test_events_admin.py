@@ -79,9 +79,9 @@ def test_the_form_says_what_is_wrong_next_to_each_field(admin_client):
     assert response.status_code == 400
     page = response.text
     for message in ("Ce champ est obligatoire.", "La fin doit suivre le début.",
-                    "Indiquez l&#39;adresse du lieu.", "Saisissez une adresse complète",
+                    "Indiquez l'adresse du lieu.", "Saisissez une adresse complète",
                     "Au moins une place.",
-                    "Les inscriptions ferment au plus tard au début de l&#39;événement."):
+                    "Les inscriptions ferment au plus tard au début de l'événement."):
         assert message in page, message
     assert 'value="Webinaire' not in page and "Une heure d&#39;échanges." in page, "kept"
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
@@ -126,7 +126,7 @@ def test_cancelling_needs_the_box_then_tells_everyone(admin_client, smtp):
     members_registered(event, 2)
     page = admin_client.post(f"/admin/evenements/{event.id}/annuler",
                              follow_redirects=True).text
-    assert "Cochez la case pour confirmer l&#39;annulation." in page
+    assert "Cochez la case pour confirmer l'annulation." in page
     assert event.status == EventStatus.PUBLISHED
     page = admin_client.post(f"/admin/evenements/{event.id}/annuler", data={"confirm": "y"},
                              follow_redirects=True).text
@@ -170,8 +170,8 @@ def test_the_event_page_and_the_csv_list_the_registered_then_the_waiting_list(ad
     assert [re.sub(r"<[^>]+>|\s+", " ", row).split()[:2] for row in rows] == [
         ["Membre0", "Martin"], ["Membre1", "Martin"], ["Membre2", "Martin"],
         ["Gaëlle", "Externe"]]
-    assert "Inscrit·e" in rows[0] and "Liste d&#39;attente (1)" in rows[1] \
-        and "Liste d&#39;attente (2)" in rows[2] and "Adresse à confirmer" in rows[3]
+    assert "Inscrit·e" in rows[0] and "Liste d'attente (1)" in rows[1] \
+        and "Liste d'attente (2)" in rows[2] and "Adresse à confirmer" in rows[3]
     assert "<td>membre</td>" in rows[0] and "<td>externe</td>" in rows[3]
     response = admin_client.get(f"/admin/evenements/{event.id}/export.csv")
     assert response.headers["Content-Disposition"] == \
@@ -238,7 +238,7 @@ def test_invite_shows_the_count_then_the_tick_invites_that_segment_only(admin_cl
     assert "(en cours)" not in admin_client.get(url).text
     draft = make_event(publish=False)
     refused = admin_client.get(f"/admin/evenements/{draft.id}/inviter", follow_redirects=True)
-    assert "Publiez l&#39;événement avant d&#39;inviter les membres." in refused.text
+    assert "Publiez l'événement avant d'inviter les membres." in refused.text
 
 
 def test_lists_use_a_constant_number_of_queries(admin_client):

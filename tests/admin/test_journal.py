@@ -25,7 +25,7 @@ def test_newest_first_with_french_labels_and_the_raw_code_as_fallback(admin_clie
     db.session.commit()
     table = rows(admin_client)
     assert table.index("something.new") < table.index("Charte publiée")
-    assert "23 novembre 2026 à 11:00" in table
+    assert "23 novembre 2026 à 11 h" in table
 
 
 def test_the_admin_select_lists_the_admins_who_appear(admin_client):

@@ -20,6 +20,7 @@ from tests.admin.test_mailings import draft
 from tests.events.helpers import make_event
 from tests.factories import NOW, join_form, make_member
 from tests.members_space.test_space import signed_in
+from tests.support.typography import as_typed
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
@@ -69,7 +70,7 @@ def test_each_copy_of_a_mailing_carries_the_list_headers_and_a_footer_link(
             "List-Id": app.config["MAILING_LIST_ID"],
             "Precedence": "bulk"}
         assert f"Ne plus recevoir les envois du réseau (vous restez membre) : {url}" in (
-            row.body_text)
+            as_typed(row.body_text))
         assert (f'<a href="{url}" style="color:#1d5856;">Ne plus recevoir les envois du '
                 'réseau</a>') in row.body_html
         assert "/quitter/" in row.body_text, "the leave link stays, apart"
@@ -161,7 +162,7 @@ def test_the_member_space_shows_and_changes_the_preference(client, admin_client,
     assert "vous les recevez" in client.get("/espace").text
     page = client.get("/espace/coordonnees").text
     assert re.search(r'<input [^>]*checked [^>]*name="receive_mailings"', page)
-    assert "Recevoir les envois du réseau (lettres d&#39;information, appels à projets…)" in page
+    assert "Recevoir les envois du réseau (lettres d'information, appels à projets…)" in page
 
     form = join_form(email="anne@exemple.fr")
     client.post("/espace/coordonnees", data=form)

@@ -146,7 +146,7 @@ def test_resend_the_charter_link_to_an_applicant_only(admin_client, people):
     assert db.session.query(OutboxMessage).count() == before + 1
     refused = admin_client.post(f"/admin/membres/{anne.id}/renvoyer-charte",
                                 follow_redirects=True)
-    assert "ne s&#39;applique pas" in refused.text
+    assert "ne s'applique pas" in refused.text
     assert db.session.query(OutboxMessage).count() == before + 1
 
 
@@ -161,7 +161,7 @@ def test_edit_details_with_the_shared_validation(admin_client, people):
             "departments": ["31"], "qvt_fields": ["sante"]}
     taken = admin_client.post(f"/admin/membres/{anne.id}/modifier", data=data)
     assert taken.status_code == 400
-    assert "déjà celle d&#39;une autre personne" in taken.text
+    assert "déjà celle d'une autre personne" in taken.text
     invalid = admin_client.post(f"/admin/membres/{anne.id}/modifier",
                                 data={**data, "email": "pas-une-adresse"})
     assert "Saisissez une adresse e-mail valide" in invalid.text

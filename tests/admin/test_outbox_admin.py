@@ -40,7 +40,7 @@ def test_the_list_is_newest_first_with_paris_time_and_counts(admin_client):
     page = admin_client.get("/admin/courriels").text
     rows = table_of(page)
     assert rows.index("p2@exemple.fr") < rows.index("p1@exemple.fr")
-    assert "23 novembre 2026 à 11:00" in rows
+    assert "23 novembre 2026 à 11 h" in rows
     assert "Tous</a> : <strong>2</strong>" in page
     assert "Envoyé</a> : <strong>1</strong>" in page
     assert "Réessayer tous les envois en échec (1)" in page

@@ -41,7 +41,7 @@ def test_the_message_as_sent_with_its_html_sandboxed(admin_client):
     assert "<script>alert" not in page
     # The HTML is a document of its own, framed by the page: no script of it may run there.
     with admin_client.get(f"/admin/courriels/{message.id}/html") as preview:
-        assert preview.text == message.body_html
+        assert preview.get_data(as_text=True) == message.body_html
         policy = preview.headers["Content-Security-Policy"]
         assert policy.startswith("sandbox; default-src 'none'") and "script-src" not in policy
     assert admin_client.get("/admin/courriels/9999").status_code == 404

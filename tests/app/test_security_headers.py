@@ -123,7 +123,7 @@ def test_an_e_mail_preview_is_its_own_sandboxed_document(app, admin_client, clie
     url = f"/admin/courriels/{message.id}/html"
     assert f'src="{url}"' in page and "srcdoc" not in page
     with admin_client.get(url) as preview:
-        assert preview.status_code == 200 and preview.text == message.body_html
+        assert preview.status_code == 200 and preview.get_data(as_text=True) == message.body_html
         # The e-mail's own inline styles apply; nothing else (no script, no remote image).
         assert_protected(preview.headers, url, PREVIEW_POLICY, framing="SAMEORIGIN")
         assert preview.headers["Cache-Control"] == "no-store"

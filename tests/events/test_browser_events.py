@@ -13,6 +13,7 @@ from tests.events.helpers import make_event
 from tests.factories import make_member
 from tests.membership.test_browser_journey import shoot, wait_for_mail
 from tests.support.smtp import text_of
+from tests.support.typography import fr
 
 LINK = "https://visio.exemple.fr/atelier-qvt"
 TITLE = "Atelier « Télétravail et QVT »"
@@ -24,7 +25,7 @@ def link_in(message, site, path) -> str:
 
 def said(page, text: str) -> None:
     """A status message of the page (a flash or the page's own) says `text`."""
-    expect(page.get_by_role("status").filter(has_text=re.compile(re.escape(text)))).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=fr(text))).to_be_visible()
 
 
 def person_page(browser):
@@ -55,7 +56,7 @@ def test_invitation_registration_cancellation_and_promotion(browser, live_server
     anne_page.goto(link_in(invitation, site, "invitation/"))
     expect(anne_page.get_by_role("heading", level=1)).to_have_text("Bonjour Anne")
     shoot(anne_page, "event-invitation")
-    anne_page.get_by_role("button", name="Je m'inscris").click()
+    anne_page.get_by_role("button", name=fr("Je m'inscris")).click()
     said(anne_page, "Votre inscription est confirmée.")
     expect(anne_page.get_by_role("link", name=LINK)).to_be_visible()
     [confirmation] = wait_for_mail(smtp, anne_email, "Inscription confirmée")
@@ -67,7 +68,7 @@ def test_invitation_registration_cancellation_and_promotion(browser, live_server
     basile_page = person_page(browser)
     [invitation] = wait_for_mail(smtp, basile_email, "Invitation")
     basile_page.goto(link_in(invitation, site, "invitation/"))
-    basile_page.get_by_role("button", name="Je m'inscris").click()
+    basile_page.get_by_role("button", name=fr("Je m'inscris")).click()
     said(basile_page, "Vous êtes sur la liste d'attente, en position 1.")
     expect(basile_page.get_by_text(LINK)).to_have_count(0)
     shoot(basile_page, "event-waiting")
@@ -92,8 +93,8 @@ def test_invitation_registration_cancellation_and_promotion(browser, live_server
     anne_page.goto(link_in(confirmation, site, "inscription/"))
     said(anne_page, "déjà annulée")
     anne_page.goto(f"{site}/evenements/{event_id}")
-    expect(anne_page.get_by_text("Complet : les nouvelles inscriptions vont sur la liste "
-                                 "d'attente")).to_be_visible()
+    expect(anne_page.get_by_text(fr("Complet : les nouvelles inscriptions vont sur la liste "
+                                    "d'attente"))).to_be_visible()
     shoot(anne_page, "event-page")
     anne_page.goto(f"{site}/evenements")
     expect(anne_page.get_by_role("heading", name=TITLE)).to_be_visible()

@@ -10,6 +10,7 @@ from network.extensions import db
 from tests.factories import NOW, make_member
 from tests.membership.test_browser_journey import shoot, wait_for_mail
 from tests.support.smtp import text_of
+from tests.support.typography import fr
 
 ADDRESS = "anne.martin@exemple.fr"
 
@@ -37,7 +38,7 @@ def test_member_space_from_sign_in_to_leaving(page, live_server, smtp):
 
     page.get_by_role("link", name="Mes coordonnées").first.click()
     page.get_by_label("Téléphone (facultatif)").fill("appelez-moi")
-    page.get_by_label("J'accepte d'apparaître dans l'annuaire des membres du réseau").check()
+    page.get_by_label(fr("J'accepte d'apparaître dans l'annuaire des membres du réseau")).check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator("#phone-erreur")).to_contain_text("Saisissez un numéro de téléphone")
     shoot(page, "member-details-error")

@@ -79,7 +79,7 @@ def test_the_values_are_in_french(app, anne):  # noqa: F811
             "Manière cadre accepté par e-mail", "Fichier membres-2019.xlsx",
             "Action Coordonnées modifiées", "État Renouvelé", "État Inscrit·e",
             "Nouveau statut Membre", "Ancien statut aucun (nouvelle fiche)",
-            "Présent·e non", "23 novembre 2026 à 11:00",
+            "Présent·e non", "23 novembre 2026 à 11 h",
             "Appelée le 3 mars : changera de structure en juin.",
             "550 5.1.1 boîte inconnue", "Nouveau membre : Anne Martin"):
         assert shown in text, shown

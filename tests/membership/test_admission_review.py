@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from tests.membership.test_journey import link_in
 from tests.support.smtp import html_of, text_of
+from tests.support.typography import as_typed, fr
 
 ANNE = "anne.martin@exemple.fr"
 REASON = "Votre activité ne relève pas de la QVT : le réseau réunit des intervenants QVT."
@@ -184,7 +185,7 @@ def test_an_admin_admits_in_one_click(admin_client, smtp):
     assert "Adhésion validée" in admin_client.get("/admin/journal").text
 
     twice = admin_client.post(f"/admin/membres/{anne.id}/valider", follow_redirects=True)
-    assert "n&#39;a pas de candidature en attente de validation" in twice.text
+    assert "n'a pas de candidature en attente de validation" in twice.text
     assert len(queued("member_confirmed")) == 1
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
 
@@ -250,7 +251,7 @@ def test_an_admin_refuses_with_a_reason_the_applicant_receives(admin_client, cli
     assert anne.pending_application is None and anne.charter_nonce is None
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
     [answer] = queued("rejoin_refused")
-    assert "Votre précédente candidature n'a pas été retenue" in answer.body_text
+    assert "Votre précédente candidature n'a pas été retenue" in as_typed(answer.body_text)
 
 
 def test_a_long_reason_is_kept_whole_in_the_email_and_the_journal(admin_client):
@@ -374,7 +375,7 @@ def test_deciding_in_a_browser_under_the_content_security_policy(page, live_serv
     page.goto(f"{site}/admin/")
     queue = page.get_by_role("region", name="Candidatures à valider")
     queue.get_by_role("link", name="Anne Martin").click()
-    page.get_by_role("button", name="Valider l'adhésion").click()
+    page.get_by_role("button", name=fr("Valider l'adhésion")).click()
     expect(page.get_by_text("Adhésion validée : Anne Martin est membre du réseau")).to_be_visible()
 
     page.goto(f"{site}/admin/membres/{paul_id}")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.smtp import text_of
+from tests.support.typography import fr
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 ADDRESS = "anne.martin@exemple.fr"
@@ -71,7 +72,7 @@ def test_join_accept_the_charter_and_become_a_member(page, site, smtp):
     page.get_by_label("Consultant ou consultante").check()
     page.get_by_label("31 – Haute-Garonne").check()
     page.get_by_label("Santé au travail", exact=True).check()
-    page.get_by_label("J'ai lu la notice de confidentialité").check()
+    page.get_by_label(fr("J'ai lu la notice de confidentialité")).check()
     page.get_by_role("button", name="Envoyer ma demande").click()
 
     error = page.locator("#email-erreur")
@@ -90,7 +91,7 @@ def test_join_accept_the_charter_and_become_a_member(page, site, smtp):
     expect(page.get_by_label("31 – Haute-Garonne")).to_be_checked()
     expect(page.get_by_label("34 – Hérault")).not_to_be_checked()
     expect(page.get_by_label("Santé au travail", exact=True)).to_be_checked()
-    expect(page.get_by_label("J'ai lu la notice de confidentialité")).to_be_checked()
+    expect(page.get_by_label(fr("J'ai lu la notice de confidentialité"))).to_be_checked()
     shoot(page, "join-error")
 
     email.fill(ADDRESS)
@@ -108,10 +109,10 @@ def test_join_accept_the_charter_and_become_a_member(page, site, smtp):
         "Les trois principes de participation")
     shoot(page, "charter")
 
-    accept = page.get_by_role("button", name="J'accepte la charte et je rejoins le réseau")
+    accept = page.get_by_role("button", name=fr("J'accepte la charte et je rejoins le réseau"))
     accept.click()
     expect(page.locator("#accept-erreur")).to_have_text("Cochez la case pour accepter la charte.")
-    box = page.get_by_label("J'ai lu la charte et je m'engage à la respecter")
+    box = page.get_by_label(fr("J'ai lu la charte et je m'engage à la respecter"))
     expect(box).to_have_attribute("aria-invalid", "true")
     box.check()
     accept.click()

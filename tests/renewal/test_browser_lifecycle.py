@@ -20,6 +20,7 @@ from tests.factories import make_member
 from tests.members_space.test_browser_space import sign_in
 from tests.membership.test_browser_journey import shoot, wait_for_mail
 from tests.renewal.test_pages import JOINED, open_campaign_now
+from tests.support.typography import fr
 
 ANNE = "anne.martin@exemple.fr"
 BASILE = "basile.roux@exemple.fr"
@@ -72,7 +73,7 @@ def test_a_member_answers_the_renewal_from_their_space(page, live_server, smtp, 
     expect(page).to_have_url(f"{site}/espace")
     expect(banner.get_by_role("heading")).to_have_text(
         f"Renouvellement {year} : vous restez dans le réseau")
-    expect(banner).to_contain_text("modifier votre réponse jusqu'au")
+    expect(banner).to_contain_text(fr("modifier votre réponse jusqu'au"))
     wait_for_mail(smtp, ANNE, "renouvelée")
     shoot(page, "renewal-space-renewed")
 
@@ -145,7 +146,7 @@ def test_after_the_deadline_the_gt_qvt_sends_the_form_again_to_whom_it_never_rea
     expect(basile_row).to_contain_text("Mairie de Rodez")
     for role, action in (("button", "Marquer renouvelé"), ("button", "Sortir du réseau"),
                          ("link", "Corriger l'adresse et renvoyer")):
-        expect(basile_row.get_by_role(role, name=action)).to_be_visible()
+        expect(basile_row.get_by_role(role, name=fr(action))).to_be_visible()
     shoot(page, "renewal-admin-unreached")
     page.set_viewport_size(PHONE)
     fits_the_screen(page, PHONE["width"])
@@ -160,14 +161,14 @@ def test_after_the_deadline_the_gt_qvt_sends_the_form_again_to_whom_it_never_rea
     expect(anne_row).to_have_count(0)
 
     tabs.get_by_role("link", name="Sans réponse — e-mail non remis").click()
-    basile_row.get_by_role("link", name="Corriger l'adresse et renvoyer").click()
+    basile_row.get_by_role("link", name=fr("Corriger l'adresse et renvoyer")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Renvoyer le formulaire de renouvellement à Basile Roux")
-    expect(page.get_by_text(f"L'adresse {BASILE} est en échec")).to_be_visible()
+    expect(page.get_by_text(fr(f"L'adresse {BASILE} est en échec"))).to_be_visible()
     page.get_by_label("Adresse e-mail").fill("basile.roux@mairie-rodez.fr")
     page.get_by_label("Nouvelle date limite de réponse").fill(f"{year}-12-15")
     shoot(page, "renewal-admin-send-again")
-    page.get_by_role("button", name="Enregistrer l'adresse et renvoyer le formulaire").click()
+    page.get_by_role("button", name=fr("Enregistrer l'adresse et renvoyer le formulaire")).click()
 
     expect(page.get_by_role("status")).to_contain_text(
         f"Le formulaire part vers basile.roux@mairie-rodez.fr, à renvoyer avant le 15/12/{year}.")

@@ -14,6 +14,7 @@ from network.templating import PARIS
 from tests.factories import make_member
 from tests.membership.test_browser_journey import shoot, wait_for_mail
 from tests.support.smtp import text_of
+from tests.support.typography import fr
 
 ADDRESS = "anne.martin@exemple.fr"
 
@@ -61,7 +62,7 @@ def test_renew_from_the_e_mail_with_an_invalid_field_and_a_new_charter(page, liv
     send.click()
     expect(page.locator("#email-erreur")).to_contain_text("Saisissez une adresse e-mail valide")
     expect(email).to_have_attribute("aria-invalid", "true")
-    charter_box = page.get_by_label("J'ai lu la nouvelle version de la charte")
+    charter_box = page.get_by_label(fr("J'ai lu la nouvelle version de la charte"))
     expect(page.locator("#accept_charter-erreur")).to_contain_text(
         "acceptez la nouvelle version de la charte")
     expect(charter_box).to_have_attribute("aria-invalid", "true")

@@ -161,5 +161,5 @@ def test_the_campaign_page_says_when_the_last_form_leaves_under_the_relays_quota
     page = admin_client.get("/admin/renouvellement").text
     assert "70 formulaires ou rappels en attente d'envoi" in page
     # 70 waiting at 30 a minute: three minutes after the instant the pages see (09:00).
-    assert ("(30 par minute, 10\u202f000 par jour), le dernier partira vers le 23 novembre 2026 "
-            "à 09:03") in page
+    assert ("(30 par minute, 10 000 par jour), le dernier partira vers le 23 novembre 2026 "
+            "à 9 h 03") in page

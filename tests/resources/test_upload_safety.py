@@ -142,7 +142,7 @@ def test_a_full_disk_leaves_no_part_file_and_says_so(admin_client, storage, monk
     monkeypatch.setattr(files, "open", full_disk_open, raising=False)
     response = upload(admin_client, "guide.pdf", pdf())
     assert response.status_code == 400
-    assert "n&#39;a pas pu être enregistré" in response.text
+    assert "n'a pas pu être enregistré" in response.text
     assert 'value="Guide de l&#39;équipe"' in response.text, "nothing typed is lost"
     assert list(storage.rglob("*.part")) == []
     assert [path for path in storage.rglob("*") if path.is_file()] == []

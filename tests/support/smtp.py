@@ -27,6 +27,8 @@ from email import message_from_bytes, policy
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
+from tests.support.typography import as_typed
+
 
 class RecordingHandler:
     def __init__(self):
@@ -189,8 +191,10 @@ class SmtpServer:
 
 
 def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    """The text part, as the templates type it (French typography undone: as_typed)."""
+    return as_typed(message.get_body(preferencelist=("plain",)).get_content())
 
 
 def html_of(message) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
+    """The HTML part, as the templates type it (French typography undone: as_typed)."""
+    return as_typed(message.get_body(preferencelist=("html",)).get_content())
