@@ -22,9 +22,10 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
 
 
 def french_date(moment: datetime, with_time: bool = False) -> str:
-    """"22 novembre 2026", or "22 novembre 2026 à 9 h" with the time (Paris)."""
+    """"22 novembre 2026", "1er décembre 2026", or "22 novembre 2026 à 9 h" with the time
+    (Paris)."""
     local = moment.astimezone(PARIS)
-    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    text = f"{'1er' if local.day == 1 else local.day} {MONTHS[local.month - 1]} {local.year}"
     return f"{text} à {french_time(local)}" if with_time else text
 
 
@@ -61,6 +62,14 @@ def short_date(moment: datetime | None) -> str:
 def thousands(number: int) -> str:
     """8200 → "8 200", as French readers expect (a narrow no-break space)."""
     return f"{number:,}".replace(",", "\u202f")
+
+
+def plural(count: int, singular: str, plural: str | None = None, number: bool = True) -> str:
+    """"0 membre", "1 membre", "2 membres": French takes the singular below two. The plural
+    is the singular with an s unless given ("1 e-mail parti", "3 e-mails partis"); without the
+    number (number=False) for a word that agrees with a count shown elsewhere."""
+    word = singular if abs(count) < 2 else plural or f"{singular}s"
+    return f"{thousands(count)} {word}" if number else word
 
 
 @functools.lru_cache(maxsize=64)
@@ -102,6 +111,7 @@ def register_filters(app) -> None:
     app.add_template_filter(short_date)
     app.add_template_filter(event_dates)
     app.add_template_filter(thousands)
+    app.add_template_filter(plural)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(markdown_text)
     app.add_template_global(external_url)

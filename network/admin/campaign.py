@@ -47,11 +47,21 @@ def _requests(campaign: RenewalCampaign, status: str | None):
     return query.where(RenewalRequest.status == status) if status else query
 
 
+def _next_opening() -> datetime:
+    """When the next campaign opens: this year's, unless its deadline has passed (past its
+    opening, the next tick opens it)."""
+    now = utcnow()
+    opens, deadline = campaigns.campaign_dates(now.astimezone(PARIS).year)
+    return opens if now < deadline else campaigns.campaign_dates(opens.year + 1)[0]
+
+
 @bp.get("/renouvellement")
 def renewal():
     campaign = _campaign(query_int("annee"))
     if campaign is None:
-        return render_template("admin/renewal.html", campaign=None)
+        opening = _next_opening()
+        return render_template("admin/renewal.html", campaign=None, next_opening=opening,
+                               opening_due=opening <= utcnow())
     default = TO_REVIEW if campaign.closed_at is None else RequestStatus.UNREACHED
     status = request.args.get("statut", default)
     status = status if status in REQUEST_LABELS or status == TO_REVIEW else None

@@ -24,7 +24,7 @@ from network.events.models import (
 from network.extensions import db, utcnow
 from network.inputs import database_int
 from network.membership.models import Person
-from network.templating import event_dates, french_date
+from network.templating import event_dates, french_date, plural
 
 
 @bp.get("/evenements")
@@ -55,8 +55,8 @@ def events_edit(event_id=None):
         db.session.flush()
         if event.status == EventStatus.PUBLISHED and changes:
             told = services.notify_event_changed(event, changes, now)
-            flash(f"Modification annoncée par e-mail à {told} personne{'s' if told > 1 else ''}"
-                  f" : {changes}", "info")
+            flash(f"Modification annoncée par e-mail à {plural(told, 'personne')} : {changes}",
+                  "info")
         audit(g.admin.email, "event.edit", now, detail=event.title)
         db.session.commit()
         flash("L'événement est enregistré.", "success")
@@ -142,8 +142,8 @@ def events_cancel(event_id):
         told = services.cancel_event(event, now)
         audit(g.admin.email, "event.cancel", now, detail=event.title)
         db.session.commit()
-        flash(f"L'événement est annulé ; {told} personne{'s' if told > 1 else ''} "
-              f"prévenue{'s' if told > 1 else ''} par e-mail.", "success")
+        flash(f"L'événement est annulé ; "
+              f"{plural(told, 'personne prévenue', 'personnes prévenues')} par e-mail.", "success")
     return redirect(url_for(".events_detail", event_id=event.id))
 
 
@@ -173,7 +173,7 @@ def events_attendance(event_id):
                    if (number := database_int(value)) is not None}
         services.mark_attendance(event, present)
         audit(g.admin.email, "event.attendance", utcnow(),
-              detail=f"{event.title} : {len(present)} présent(s)")
+              detail=f"{event.title} : {plural(len(present), 'présent')}")
         db.session.commit()
         flash(f"Présences enregistrées : {len(present)} sur {len(registered)}.", "success")
         return redirect(url_for(".events_detail", event_id=event.id))
@@ -213,8 +213,8 @@ def events_material_add(event_id):
                                      form.announce.data)
         audit(g.admin.email, "event.material", now, detail=f"{event.title} : {form.title.data}")
         db.session.commit()
-        flash("Support ajouté" + (f" ; {told} participant(s) prévenu(s) par e-mail."
-                                  if form.announce.data else "."), "success")
+        flash("Support ajouté" + (f" ; {plural(told, 'personne prévenue', 'personnes prévenues')}"
+                                  " par e-mail." if form.announce.data else "."), "success")
     else:
         flash("Support non ajouté : " + " ".join(
             f"{form[name].label.text} : {errors[0]}" for name, errors in form.errors.items()),
@@ -249,9 +249,9 @@ def events_invite(event_id):
             now = utcnow()
             invitation = services.request_invitation(event, segment, g.admin.email, now)
             audit(g.admin.email, "event.invite", now,
-                  detail=f"{event.title} : {invitation.recipient_count} membres")
+                  detail=f"{event.title} : {plural(invitation.recipient_count, 'membre')}")
             db.session.commit()
-            flash(f"Invitation en cours d'envoi à {invitation.recipient_count} membres "
+            flash(f"Invitation en cours d'envoi à {plural(invitation.recipient_count, 'membre')} "
                   "(au prochain passage du planificateur).", "success")
             return redirect(url_for(".events_detail", event_id=event.id))
         count = services.segment_size(segment)

@@ -16,11 +16,17 @@ from network.imports.columns import FIELDS, IGNORED, normalise_header, remember
 from network.imports.models import MemberImport
 from network.imports.plan import ImportPlan, plan_import
 from network.imports.reading import FORMATS_LABEL, UnreadableFile, read_sheet
-from network.imports.services import ImportRefused, can_cancel, cancel_import, run_import
+from network.imports.services import (
+    ImportRefused,
+    can_cancel,
+    cancel_import,
+    import_counts,
+    run_import,
+)
 from network.membership.forms import qvt_field_choices
 from network.membership.models import Person
 from network.reference import PROFILE_SHORT_LABELS
-from network.templating import PARIS
+from network.templating import PARIS, plural
 
 SHOWN_ROWS = 10
 SHOWN_ERRORS = 100
@@ -162,9 +168,7 @@ def members_import_run(token):
         return _preview(upload, plan, form, status=400)
     db.session.commit()
     uploads.discard(upload)
-    flash(f"Import terminé : {record.created_count} membre(s) créé(s), "
-          f"{record.completed_count} complété(s), {record.skipped_count} ligne(s) laissée(s).",
-          "success")
+    flash(f"Import terminé : {import_counts(record)}.", "success")
     return redirect(url_for(".members_import_record", import_id=record.id))
 
 
@@ -203,9 +207,11 @@ def members_import_cancel(import_id):
             flash(str(refusal), "warning")
         else:
             db.session.commit()
-            flash(f"Import annulé : {result.removed} personne(s) retirée(s)"
-                  + (f" ; {len(result.kept)} conservée(s), car elles ont agi depuis l'import "
-                     "(liste ci-dessous)." if result.kept else "."), "success")
+            removed, kept = result.removed, len(result.kept)
+            flash(f"Import annulé : {plural(removed, 'personne retirée', 'personnes retirées')}"
+                  + (f" ; {plural(kept, 'conservée')}, car "
+                     f"{'elle a' if kept == 1 else 'elles ont'} agi depuis l'import "
+                     "(liste ci-dessous)." if kept else "."), "success")
     else:
         flash(" ".join(form.confirm.errors) or "L'annulation n'a pas pu être faite.", "danger")
     return redirect(url_for(".members_import_record", import_id=record.id))

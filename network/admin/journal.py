@@ -31,7 +31,7 @@ ACTION_LABELS = {
     "members.mailing_list_export": "Export de la liste de diffusion",
     "charter.publish": "Charte publiée",
     "mailing.send": "Envoi à la liste de diffusion",
-    "outbox.retry": "Courriel réessayé",
+    "outbox.retry": "E-mail réessayé",
     "renewal.reminder": "Rappel de renouvellement envoyé",
     "renewal.renew": "Marqué comme renouvelé",
     "renewal.drop": "Sorti faute de réponse (décision du GT QVT)",
@@ -39,7 +39,7 @@ ACTION_LABELS = {
     "golive.invite": "Invitation de lancement envoyée aux membres importés",
     "golive.remind": "Relance de l'invitation de lancement",
     "golive.answer": "Réponse à l'invitation de lancement",
-    "outbox.retry_all": "Courriels en échec réessayés",
+    "outbox.retry_all": "E-mails en échec réessayés",
 }
 
 

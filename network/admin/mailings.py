@@ -13,6 +13,7 @@ from network.mailings import services
 from network.mailings.models import Mailing
 from network.membership.forms import CheckboxListField, department_choices, qvt_field_choices
 from network.reference import PROFILES
+from network.templating import plural
 
 
 class MailingForm(Form):
@@ -113,8 +114,8 @@ def mailing_send(mailing_id):
         now = utcnow()
         services.request_sending(mailing, now)
         audit(g.admin.email, "mailing.send", now,
-              detail=f"« {mailing.subject} » à {mailing.recipient_count} membres")
+              detail=f"« {mailing.subject} » à {plural(mailing.recipient_count, 'membre')}")
         db.session.commit()
-        flash(f"L'envoi à {mailing.recipient_count} membres est lancé : les e-mails partent "
-              "dans les prochaines minutes.", "success")
+        flash(f"L'envoi à {plural(mailing.recipient_count, 'membre')} est lancé : les e-mails "
+              "partent dans les prochaines minutes.", "success")
     return redirect(url_for(".mailing", mailing_id=mailing.id))

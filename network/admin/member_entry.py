@@ -29,12 +29,12 @@ class MemberEntryForm(MemberDetailsForm):
     accepted_on = DateField(
         "Date de l'acceptation par e-mail", validators=[Optional()],
         description="Seulement si la personne a déjà accepté le cadre du réseau par e-mail : "
-                    "la date de son mail. Elle devient sa date d'adhésion.")
+                    "la date de son e-mail. Elle devient sa date d'adhésion.")
     note = TextAreaField(
         "Trace de l'acceptation", validators=[
             Optional(), Length(max=1000, message="1000 caractères au maximum.")],
         description="Seulement si la personne a déjà accepté le cadre du réseau par e-mail : où "
-                    "retrouver son mail, par exemple « Mail du 12/03/2021 reçu sur la boîte du "
+                    "retrouver son e-mail, par exemple « E-mail du 12/03/2021 reçu sur la boîte du "
                     "réseau ».")
     submit = SubmitField("Enregistrer la personne")
 
@@ -56,12 +56,12 @@ class MemberEntryForm(MemberDetailsForm):
             self.accepted_on.errors, self.note.errors = [], []
         else:
             if self.accepted_on.data is None and not self.accepted_on.errors:
-                self.accepted_on.errors = ["Indiquez la date du mail d'acceptation."]
+                self.accepted_on.errors = ["Indiquez la date de l'e-mail d'acceptation."]
             elif not self.accepted_on.errors:
                 problem = entry.acceptance_date_problem(self.accepted_on.data, self.today)
                 self.accepted_on.errors = [problem] if problem else []
             if not (self.note.data or "").strip() and not self.note.errors:
-                self.note.errors = ["Indiquez où retrouver le mail d'acceptation."]
+                self.note.errors = ["Indiquez où retrouver l'e-mail d'acceptation."]
         return not any(field.errors for field in self)
 
 

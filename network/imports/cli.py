@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 from network.extensions import db, utcnow
 from network.imports.plan import plan_import
 from network.imports.reading import UnreadableFile, read_sheet
-from network.imports.services import ImportRefused, run_import
-from network.templating import PARIS
+from network.imports.services import ImportRefused, import_counts, run_import
+from network.templating import PARIS, plural
 
 members_cli = AppGroup("members", help="Les membres du réseau : import des fichiers existants.")
 
@@ -30,9 +30,11 @@ def import_command(file: Path, dry_run: bool, valid_only: bool, complete_known: 
                            now.astimezone(PARIS).date())
     except UnreadableFile as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"{len(plan.rows)} ligne(s) lue(s) : {plan.count('new')} nouvelle(s), "
-               f"{plan.count('known')} déjà connue(s), {plan.count('duplicate')} en double "
-               f"dans le fichier, {plan.count('error')} en erreur.")
+    click.echo(f"{plural(len(plan.rows), 'ligne lue', 'lignes lues')} : "
+               f"{plural(plan.count('new'), 'nouvelle')}, "
+               f"{plural(plan.count('known'), 'déjà connue', 'déjà connues')}, "
+               f"{plan.count('duplicate')} en double dans le fichier, "
+               f"{plan.count('error')} en erreur.")
     for header in plan.unmapped_headers:
         click.echo(f"Colonne ignorée : « {header} »")
     for error in plan.errors:
@@ -50,6 +52,4 @@ def import_command(file: Path, dry_run: bool, valid_only: bool, complete_known: 
         db.session.rollback()
         raise click.ClickException(str(refusal)) from None
     db.session.commit()
-    click.echo(f"Import n° {record.id} : {record.created_count} membre(s) créé(s), "
-               f"{record.completed_count} complété(s), {record.skipped_count} ligne(s) "
-               "laissée(s).")
+    click.echo(f"Import n° {record.id} : {import_counts(record)}.")

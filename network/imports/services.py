@@ -28,7 +28,7 @@ from network.membership.models import (
 )
 from network.membership.services import record_email_acceptance
 from network.renewal.models import RenewalRequest
-from network.templating import PARIS, paris_noon
+from network.templating import PARIS, paris_noon, plural
 
 BATCH_SIZE = 500
 # Filled on a known person only where they hold nothing.
@@ -51,8 +51,8 @@ def run_import(plan: ImportPlan, *, by: str, now: datetime, complete_known: bool
                             + ", ".join(plan.missing_fields) + ".")
     if plan.count("error") and not valid_only:
         raise ImportRefused(
-            f"{plan.count('error')} ligne(s) contiennent des erreurs : corrigez le fichier, ou "
-            "choisissez d'importer seulement les lignes valides.")
+            f"{plural(plan.count('error'), 'ligne contient', 'lignes contiennent')} des erreurs : "
+            "corrigez le fichier, ou choisissez d'importer seulement les lignes valides.")
     record = MemberImport(file_name=plan.file_name[:255], imported_by=by, imported_at=now)
     db.session.add(record)
     db.session.flush()
@@ -71,9 +71,15 @@ def run_import(plan: ImportPlan, *, by: str, now: datetime, complete_known: bool
     record.created_count = len(new_rows)
     record.skipped_count = len(plan.rows) - record.created_count - record.completed_count
     audit(by, "members.import", now, detail=(
-        f"{plan.file_name} : {record.created_count} créé(s), {record.completed_count} "
-        f"complété(s), {record.skipped_count} ligne(s) laissée(s)")[:500])
+        f"{plan.file_name} : {import_counts(record)}")[:500])
     return record
+
+
+def import_counts(record: MemberImport) -> str:
+    """What an import did, in a line: « 3 membres créés, 1 complété, 0 ligne laissée »."""
+    return (f"{plural(record.created_count, 'membre créé', 'membres créés')}, "
+            f"{plural(record.completed_count, 'complété')}, "
+            f"{plural(record.skipped_count, 'ligne laissée', 'lignes laissées')}")
 
 
 @dataclass
@@ -201,5 +207,6 @@ def cancel_import(record: MemberImport, by: str, now: datetime) -> Cancellation:
         removed += len(ids)
     record.cancelled_at, record.cancelled_by = now, by
     audit(by, "members.import_cancel", now,
-          detail=f"{record.file_name} : {removed} retiré(s), {len(kept)} conservé(s)")
+          detail=f"{record.file_name} : {plural(removed, 'retiré')}, "
+                 f"{plural(len(kept), 'conservé')}")
     return Cancellation(removed, kept)

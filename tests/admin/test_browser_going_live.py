@@ -162,7 +162,7 @@ def test_an_ods_file_previewed_imported_then_its_import_cancelled(page, live_ser
     first_rows = page.get_by_role("table", name="Les 3 premiers nouveaux membres")
     expect(first_rows.get_by_role("row")).to_have_count(4)
     expect(cells(first_rows, 1)).to_have_text([
-        "2", "Hélène Œuvray", "helene.oeuvray@exemple.fr", "Cabinet Équilibres", "Consultant",
+        "2", "Hélène Œuvray", "helene.oeuvray@exemple.fr", "Cabinet Équilibres", "Conseil",
         "31, 34", "Santé au travail ; Contenu et organisation du travail", "22/11/2019",
         "à confirmer"])
     expect(cells(first_rows, 3)).to_contain_text(["4", "Léa Garcia", "lea.garcia@exemple.fr"])
@@ -174,7 +174,7 @@ def test_an_ods_file_previewed_imported_then_its_import_cancelled(page, live_ser
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         fr(f"Import de « {FILE_NAME} »", whole=True))
-    said(page, "Import terminé : 3 membre(s) créé(s), 0 complété(s), 0 ligne(s) laissée(s).")
+    said(page, "Import terminé : 3 membres créés, 0 complété, 0 ligne laissée.")
     expect(page.get_by_role("heading", name="Personnes créées par cet import (3)")).to_be_visible()
     expect(page.get_by_role("region", name="Annuler cet import")).to_be_visible()
     at_both_widths(page, "import-record")
@@ -195,7 +195,7 @@ def test_an_ods_file_previewed_imported_then_its_import_cancelled(page, live_ser
     said(page, "Cochez la case pour confirmer.")
     page.get_by_label(fr("Je confirme l'annulation de cet import")).check()
     cancel.click()
-    said(page, "Import annulé : 3 personne(s) retirée(s).")
+    said(page, "Import annulé : 3 personnes retirées.")
     expect(page.get_by_role("heading", name=fr("Personnes conservées après l'annulation (0)"))
            ).to_be_visible()
     page.get_by_role("link", name="← Les imports").click()
@@ -245,7 +245,7 @@ def test_a_file_with_an_error_imports_only_its_valid_lines_when_asked(page, live
     # Without the box: refused in French next to it, the choice made kept, nothing written.
     page.get_by_label("Compléter seulement leurs champs vides").check()
     page.get_by_role("button", name="Importer").click()
-    error_next_to(page, valid_only, "1 ligne(s) contiennent des erreurs")
+    error_next_to(page, valid_only, "1 ligne contient des erreurs")
     # The page opens at its top, far above the button: the refusal is said there too.
     expect(page).to_have_title(re.compile("^Erreur – "))
     summary = page.get_by_role("alert").filter(has_text="Le formulaire contient 1 erreur")
@@ -257,7 +257,7 @@ def test_a_file_with_an_error_imports_only_its_valid_lines_when_asked(page, live
 
     valid_only.check()
     page.get_by_role("button", name="Importer").click()
-    said(page, "Import terminé : 2 membre(s) créé(s), 1 complété(s), 1 ligne(s) laissée(s).")
+    said(page, "Import terminé : 2 membres créés, 1 complété, 1 ligne laissée.")
     expect(page.get_by_role("heading", name="Personnes créées par cet import (2)")).to_be_visible()
     expect(page.get_by_role("link", name="Léa Garcia")).to_be_visible()
     expect(page.get_by_role("link", name="Anne Durand")).to_have_count(0)
@@ -307,7 +307,7 @@ def test_requests_received_by_e_mail_typed_in_with_either_follow_up(page, live_s
 
     expect(page).to_have_title(re.compile("^Erreur – "))
     note = page.get_by_label(fr("Trace de l'acceptation"))
-    error_next_to(page, note, "Indiquez où retrouver le mail d'acceptation.")
+    error_next_to(page, note, "Indiquez où retrouver l'e-mail d'acceptation.")
     expect(page.locator(".invalid-feedback")).to_have_count(1)
     summary = page.get_by_role("alert").filter(has_text="Le formulaire contient 1 erreur")
     expect(summary).to_be_visible()
@@ -351,7 +351,8 @@ def test_with_the_review_on_applicants_wait_then_one_is_admitted_one_refused(pag
         expect(page.get_by_text("votre candidature sera ensuite soumise à la validation du GT "
                                 "QVT")).to_be_visible()
         page.get_by_label(fr("J'ai lu la charte et je m'engage à la respecter")).check()
-        page.get_by_role("button", name=fr("J'accepte la charte et je rejoins le réseau")).click()
+        page.get_by_role("button",
+                         name=fr("J'accepte la charte et j'envoie ma candidature")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Merci, votre candidature est enregistrée")
         expect(page.get_by_role("main")).to_contain_text(fr(
@@ -416,14 +417,14 @@ def test_the_go_live_invitation_sent_opened_and_answered(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Lancement : invitation des membres importés")
     expect(figure_card(page, "Membres importés")).to_have_text("3")
-    expect(figure_card(page, "Invités")).to_have_text("0")
+    expect(figure_card(page, "Invité")).to_have_text("0")
     send = page.get_by_role("button", name=fr("Envoyer l'invitation aux membres importés"))
     confirm = page.get_by_label(fr("Je confirme l'envoi de l'invitation à ces membres importés"))
     send.click()
     # Without the box nothing leaves, and the site says why in French (novalidate: not the
     # browser's own bubble).
     said(page, "Cochez la case pour confirmer l'envoi.")
-    expect(figure_card(page, "Invités")).to_have_text("0")
+    expect(figure_card(page, "Invité")).to_have_text("0")
     confirm.check()
     send.click()
     said(page, "L'invitation part vers 3 membres importés (1 lot mis en file d'envoi)")

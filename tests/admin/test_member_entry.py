@@ -81,7 +81,7 @@ def test_a_request_by_email_gets_the_charter_link_and_accepting_it_makes_a_membe
     assert (audit.action, audit.admin_email, audit.person_id) == (
         "member.create_request", ADMIN_EMAIL, person.id)
     page = admin_client.get(response.headers["Location"]).text
-    assert "le lien d&#39;acceptation de la charte lui est envoyé" in page
+    assert "le lien d'acceptation de la charte lui est envoyé" in page
     assert "Demande reçue par e-mail, saisie par le GT QVT" in page
 
     from network.scheduler.tick import run_tick
@@ -156,10 +156,10 @@ def test_the_launch_day_and_today_are_both_possible(admin_client):
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"accepted_on": ""}, "accepted_on", "Indiquez la date du mail d&#39;acceptation."),
-    ({"accepted_on": None}, "accepted_on", "Indiquez la date du mail d&#39;acceptation."),
-    ({"note": ""}, "note", "Indiquez où retrouver le mail d&#39;acceptation."),
-    ({"note": "  \r\n "}, "note", "Indiquez où retrouver le mail d&#39;acceptation."),
+    ({"accepted_on": ""}, "accepted_on", "Indiquez la date de l'e-mail d'acceptation."),
+    ({"accepted_on": None}, "accepted_on", "Indiquez la date de l'e-mail d'acceptation."),
+    ({"note": ""}, "note", "Indiquez où retrouver l'e-mail d'acceptation."),
+    ({"note": "  \r\n "}, "note", "Indiquez où retrouver l'e-mail d'acceptation."),
     ({"note": "x" * 1001}, "note", "1000 caractères au maximum."),
     ({"accepted_on": "2026-11-24"}, "accepted_on", "La date ne peut pas être dans le futur."),
     ({"accepted_on": "2019-11-21"}, "accepted_on", "Le réseau a été lancé le 22/11/2019"),

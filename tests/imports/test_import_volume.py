@@ -12,6 +12,7 @@ from network.imports.reading import read_sheet
 from network.imports.services import run_import
 from network.membership.models import CharterAcceptance, Person, StatusChange
 from tests.imports.test_import_files import ADMIN, NOW, TODAY
+from tests.support.typography import as_typed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from import_members import members_csv  # noqa: E402
@@ -46,19 +47,20 @@ def test_the_command_line_checks_then_imports_with_progress(app, tmp_path):
 
     dry = runner.invoke(args=["members", "import", str(path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "1201 ligne(s) lue(s) : 1200 nouvelle(s)" in dry.output and "1 en erreur" in dry.output
+    assert "1 201 lignes lues : 1 200 nouvelles" in as_typed(dry.output)
+    assert "1 en erreur" in dry.output
     assert "Ligne 1202, colonne « Courriel », valeur « anne@ » : adresse e-mail non valide" in (
         dry.output)
     assert "rien n'a été écrit" in dry.output
 
     refused = runner.invoke(args=["members", "import", str(path)])
-    assert refused.exit_code == 1 and "1 ligne(s) contiennent des erreurs" in refused.output
+    assert refused.exit_code == 1 and "1 ligne contient des erreurs" in refused.output
 
     done = runner.invoke(args=["members", "import", str(path), "--valid-only",
                                "--by", "marie@aract.fr"])
     assert done.exit_code == 0, done.output
     assert "500/1200 membres écrits" in done.output and "1200/1200 membres écrits" in done.output
-    assert "1200 membre(s) créé(s)" in done.output
+    assert "1 200 membres créés, 0 complété, 1 ligne laissée." in as_typed(done.output)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)) == 1200
         assert db.session.scalar(select(StatusChange.changed_by).limit(1)) == "marie@aract.fr"
