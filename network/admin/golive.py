@@ -10,6 +10,7 @@ from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.forms import Form
 from network.golive import services
+from network.templating import plural
 
 # ?reponse=oui|non: the invited who answered, or not yet.
 ANSWER_FILTERS = {"oui": True, "non": False}
@@ -44,7 +45,8 @@ def members_golive_invite():
     now = utcnow()
     batches = []
     queued = services.invite_imported_members(now, progress=lambda _, count: batches.append(count))
-    audit(g.admin.email, "golive.invite", now, detail=f"{queued} membres invités")
+    audit(g.admin.email, "golive.invite", now,
+          detail=plural(queued, "membre invité", "membres invités"))
     db.session.commit()
     if queued:
         flash(f"L'invitation part vers {queued} membre{'s' if queued > 1 else ''} importé"
@@ -60,7 +62,7 @@ def members_golive_remind():
     if RemindForm().validate_on_submit():
         now = utcnow()
         queued = services.remind_unanswered(now)
-        audit(g.admin.email, "golive.remind", now, detail=f"{queued} relances")
+        audit(g.admin.email, "golive.remind", now, detail=plural(queued, "relance"))
         db.session.commit()
         if queued:
             flash(f"Une relance part vers {queued} membre{'s' if queued > 1 else ''} "

@@ -8,6 +8,7 @@ from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.mail.delivery import retry_failed
 from network.mail.models import OutboxMessage, OutboxStatus
+from network.templating import plural
 
 STATUS_LABELS = {OutboxStatus.PENDING: "En attente", OutboxStatus.SENDING: "En cours d'envoi",
                  OutboxStatus.SENT: "Envoyé", OutboxStatus.FAILED: "En échec",
@@ -75,7 +76,7 @@ def outbox_retry_all():
     now = utcnow()
     count = retry_failed(None, now)
     if count:
-        audit(g.admin.email, "outbox.retry_all", now, detail=f"{count} messages")
+        audit(g.admin.email, "outbox.retry_all", now, detail=plural(count, "message"))
         flash(f"{count} message{'s' if count > 1 else ''} en échec "
               f"repart{'ent' if count > 1 else ''} au prochain passage du planificateur.",
               "success")

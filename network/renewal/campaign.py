@@ -22,7 +22,7 @@ from network.membership.models import Person, Status
 from network.membership.services import notify_admins
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
 from network.renewal.services import FORM_TEMPLATES, form_email, reminder_subject
-from network.templating import PARIS
+from network.templating import PARIS, plural
 
 
 def campaign_dates(year: int) -> tuple[datetime, datetime]:
@@ -217,7 +217,8 @@ def send_due_review(campaign: RenewalCampaign, now: datetime) -> int:
     total = db.session.scalar(select(func.count()).select_from(RenewalRequest).where(
         RenewalRequest.campaign_id == campaign.id, RenewalRequest.status == RequestStatus.PENDING))
     notify_admins(f"renewal-review:{campaign.year}", "admin_renewal_review",
-                  f"Renouvellement {campaign.year} : {total} membres sans réponse à vérifier",
+                  f"Renouvellement {campaign.year} : "
+                  f"{plural(total, 'membre sans réponse', 'membres sans réponse')} à vérifier",
                   None, now, campaign=campaign, requests=requests, reached=reached, total=total)
     db.session.commit()
     return total

@@ -13,7 +13,7 @@ from network.extensions import utcnow
 from network.logs import log_event
 from network.scheduler.runner import build_scheduler, stop
 from network.scheduler.tick import run_tick
-from network.templating import PARIS
+from network.templating import PARIS, plural
 
 log = logging.getLogger("network.scheduler")
 
@@ -39,10 +39,12 @@ def tick_command(now_text):
     click.echo(f"Candidatures expirées : {report.expired_applications}")
     click.echo("Candidatures à valider rappelées aux administrateurs : "
                f"{report.admission_reminders}")
-    click.echo(f"Renouvellement : {report.renewal['forms']} membres sollicités, "
-               f"{report.renewal['reminders']} rappels, {report.renewal['dropped']} sorties")
-    click.echo(f"Événements : {report.event_invitations} invitations, "
-               f"{report.event_reminders} rappels")
+    renewal = report.renewal
+    click.echo(f"Renouvellement : "
+               f"{plural(renewal['forms'], 'membre sollicité', 'membres sollicités')}, "
+               f"{plural(renewal['reminders'], 'rappel')}, {plural(renewal['dropped'], 'sortie')}")
+    click.echo(f"Événements : {plural(report.event_invitations, 'invitation')}, "
+               f"{plural(report.event_reminders, 'rappel')}")
     click.echo(f"E-mails envoyés : {report.delivery.sent}, à réessayer : "
                f"{report.delivery.retried}, en échec : {report.delivery.failed}")
 

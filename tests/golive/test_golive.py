@@ -316,7 +316,7 @@ def test_the_back_office_counts_lists_invites_and_reminds(people, admin_client, 
     assert len(invitations_queued()) == 3
     assert db.session.scalars(select(AuditEntry.detail).where(
         AuditEntry.action == "golive.invite").order_by(AuditEntry.id)).all() == [
-        "3 membres invités", "0 membres invités"]
+        "3 membres invités", "0 membre invité"]
 
     client.post(link_of(chloe), data={**answer_form(chloe), "accept_charter": "y"})
     figures = counts(utcnow())
