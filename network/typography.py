@@ -14,7 +14,7 @@ In HTML only text changes, never tags, attributes, comments, nor what <script>, 
 <code> and <textarea> hold. Every rule is idempotent: a page or an e-mail set twice is unchanged.
 
 Speed: a page is scanned once for the few characters that matter (a C-level search), and only
-those are looked at in Python; the 200-row members list (100 kB) is set in about a millisecond.
+those are looked at in Python: the 200-row members list (103 kB) takes under 2 ms of CPU.
 """
 
 import re
@@ -96,8 +96,10 @@ class Typesetter:
         if needle in SPACE_BEFORE:
             trimmed = self.strip_spaces(before)
             if needle in "%€":
-                # After a number only (« 20 % »), with or without a space there.
-                if not trimmed[-1:].isdigit():
+                # After a number only (« 20 % »), with or without a space there; never in an
+                # address (« ?q=2%20 »).
+                if not trimmed[-1:].isdigit() or (len(trimmed) == len(before)
+                                                  and self.in_address(position)):
                     return None
             elif needle != "»" and len(trimmed) == len(before):
                 # « 14:30 », « https: », « &amp; »: no space before it, nothing to do.
@@ -149,7 +151,7 @@ class Typesetter:
                 and self.text[end].isalpha())
 
     def in_address(self, position: int) -> bool:
-        """Whether this apostrophe is in an e-mail address or a URL (o'neil@exemple.fr)."""
+        """Whether this sign is in an e-mail address or a URL (o'neil@exemple.fr, ?q=2%20)."""
         text = self.text
         word_start = max(text.rfind(" ", 0, position), text.rfind("\n", 0, position),
                          text.rfind(">", 0, position))

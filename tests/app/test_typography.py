@@ -36,6 +36,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
     ("à 14:30, https://exemple.fr/?a=1&b=2#x:y", "à 14:30, https://exemple.fr/?a=1&b=2#x:y"),
     ("o'neil@exemple.fr et https://exemple.fr/l'atelier",
      "o'neil@exemple.fr et https://exemple.fr/l'atelier"),
+    ("https://exemple.fr/?q=2%20x et 50 %", f"https://exemple.fr/?q=2%20x et 50{NBSP}%"),
     ("'cité' et 12'", "'cité' et 12'"),
     ("Quoi?!", "Quoi?!"),
     # Text e-mails keep their lines.
