@@ -123,9 +123,9 @@ def test_breakdowns_cover_every_department_profile_and_field(history):
     # Members only: David (Tarn) applied again but is not a member yet.
     assert departments["31 – Haute-Garonne"] == 1 and departments["34 – Hérault"] == 1
     assert departments["12 – Aveyron"] == 1 and departments["81 – Tarn"] == 0
-    assert stats.members_by_profile() == [Share("consultant", "Consultant", 1),
-                                          Share("acteur_interne", "Acteur interne", 0),
-                                          Share("acteur_relais", "Acteur-relais", 1)]
+    assert stats.members_by_profile() == [Share("consultant", "Conseil", 1),
+                                          Share("acteur_interne", "Interne", 0),
+                                          Share("acteur_relais", "Relais", 1)]
     fields = {share.code: share.count for share in stats.members_by_qvt_field()}
     assert len(fields) == 7
     assert (fields["sante"], fields["contenu"], fields["egalite"]) == (1, 1, 1)
@@ -139,28 +139,30 @@ def at_now(monkeypatch):
 
 def test_the_page_shows_the_figures(admin_client, history, at_now):
     page = admin_client.get("/admin/").text
-    assert "Le réseau au 23 novembre 2026 à 10:00 (heure de Paris)." in page
+    assert "Le réseau au 23 novembre 2026 à 10 h (heure de Paris)." in page
     figures = dict((label, value) for value, label in re.findall(
         r'figure-value">([^<]+)</p>\s*<p class="figure-label">(?:<a[^>]*>)?([^<]+)<', page))
     assert figures["Membres"] == "2"
     assert figures["Candidatures en attente de la charte"] == "2"
-    assert figures["Adhésions en 2026"] == "1"
+    assert figures["Adhésion en 2026"] == "1", "a label agrees with its number"
     assert figures["Sorties en 2026, par motif :"] == "3"
     assert "<dt>À sa demande</dt><dd>2</dd>" in page
     assert "<dt>Retiré par le GT QVT</dt><dd>1</dd>" in page
     assert "<dt>Renouvellement refusé</dt><dd>0</dd>" in page
-    assert figures["Événements à venir"] == "0"
+    assert figures["Événement à venir"] == "0"
 
 
 def test_every_chart_is_an_svg_image_with_its_title_and_its_table(admin_client, history,
                                                                   at_now):
     page = admin_client.get("/admin/").text
     labelled = re.findall(r'<svg [^>]*role="img" aria-labelledby="([^"]+)"', page)
-    assert len(labelled) == 4
+    # The month chart, and three bar charts each drawn for a wide screen and for a phone.
+    assert len(labelled) == 1 + 3 * 2
+    assert sum(title_id.endswith("-telephone") for title_id in labelled) == 3
     for title_id in labelled:
         assert re.search(rf'<title id="{title_id}">[^<]+</title>', page)
     assert page.count("<summary>Voir les données</summary>") == 4
-    for caption in ("Membres par profil", "Membres par département d&#39;Occitanie",
+    for caption in ("Membres par profil", "Membres par département d'Occitanie",
                     "Membres par champ de la QVT"):
         assert f"<caption>{caption}</caption>" in page
     for department in ("09 – Ariège", "31 – Haute-Garonne", "82 – Tarn-et-Garonne"):
@@ -185,7 +187,7 @@ def test_the_month_table_names_months_in_french(admin_client, history, at_now):
 def test_an_empty_network_has_a_dashboard_too(admin_client):
     page = admin_client.get("/admin/").text
     assert "Personne n'a encore adhéré au réseau." in page
-    assert page.count('role="img"') == 3
+    assert page.count('role="img"') == 3 * 2, "three bar charts, for a wide screen and a phone"
 
 
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
@@ -297,7 +299,7 @@ def test_attendance_of_the_past_year_per_event(admin_client, at_now):
     page = admin_client.get("/admin/").text
     figures = dict((label, value) for value, label in re.findall(
         r'figure-value">([^<]+)</p>\s*<p class="figure-label">(?:<a[^>]*>)?([^<]+)<', page))
-    assert figures["Événements à venir"] == "1"
+    assert figures["Événement à venir"] == "1"
     table = page.split("Présence par événement, douze derniers mois</caption>")[1]
     table = table.split("</table>")[0]
     assert "Atelier de juin" in table and "75 %" in table
