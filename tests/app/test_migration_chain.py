@@ -414,6 +414,7 @@ SEEDS = {
     "0012": seed_delivery_reliability,
     "0013": seed_session_generations,
     "0014": seed_going_live,
+    "0015": seed_nothing_new,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.

@@ -1,5 +1,7 @@
 """`flask db upgrade` from empty produces exactly the models, on SQLite and PostgreSQL."""
 
+import warnings
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -32,7 +34,13 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_reference_data(empty_da
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={
                 "compare_type": True, "include_name": include_name})
-            assert compare_metadata(context, db.metadata) == []
+            with warnings.catch_warnings():
+                if connection.dialect.name == "sqlite":
+                    # PostgreSQL's indexes of the people search are on an expression, and only
+                    # PostgreSQL's (ddl_if): alembic cannot compare those on SQLite, and says so.
+                    warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified "
+                                            "expression-based index 'ix_person_")
+                assert compare_metadata(context, db.metadata) == []
         assert db.session.scalar(select(func.count()).select_from(Department)) == 13
         assert db.session.scalar(select(func.count()).select_from(QvtField)) == 7
         charter = db.session.scalar(select(CharterVersion))
