@@ -2,6 +2,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import flask_migrate
@@ -196,19 +197,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+@contextmanager
+def browsing_as(browser):
+    """A page with cookies of its own (one visitor). Whatever a browser test does, nothing the
+    pages ask for may be refused by their Content-Security-Policy (an inline style or script, a
+    resource from elsewhere)."""
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    # Whatever a browser test does, nothing the pages ask for is refused by their
-    # Content-Security-Policy (an inline style or script, a resource from elsewhere).
     refused = []
     page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
             if "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert not refused, "\n".join(refused)
+
+
+@pytest.fixture
+def page(browser):
+    with browsing_as(browser) as page:
+        yield page
 
 
 ADMIN_EMAIL = "admin@gt-qvt.fr"

@@ -14,7 +14,6 @@ import os
 import re
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from network.imports.plan import plan_import
 from network.imports.reading import read_sheet
 from network.imports.services import run_import
 from network.membership.models import Person
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, browsing_as
 from tests.imports.files import HEADERS, csv_file
 from tests.imports.test_import_files import ROWS
 from tests.membership.test_browser_journey import wait_for_mail
@@ -109,20 +108,6 @@ def make_import(app) -> dict:
                            "", "", ""]])
     token = uploads.keep("nouveaux membres.csv", waiting, ADMIN_EMAIL)
     return {"import_id": record.id, "admin.members_import_preview": token}
-
-
-@contextmanager
-def browsing_as(browser):
-    """A page of its own (cookies of its own), failing on any refusal of the CSP like `page`."""
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    refused = []
-    page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert not refused, "\n".join(refused)
 
 
 def sign_in_admin(page, site):
