@@ -37,6 +37,9 @@ from tests.membership.test_browser_journey import wait_for_mail
 from tests.support.bad_input import make_world, url
 from tests.support.smtp import text_of
 
+# What axe finds depends on the pages, not on the database: one run (SQLite), in make test.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 FAILING = ("critical", "serious")

@@ -30,6 +30,9 @@ from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import make_member
 from tests.renewal.test_pages import open_campaign_now
 
+# Widths depend on the pages, not on the database: one run (SQLite), in make test.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
 WIDTHS = {"390": PHONE, "1366": LAPTOP}
