@@ -38,14 +38,14 @@ def verify_form():
 @bp.get("/verifier/<code>")
 def verify(code):
     checked = services.verify(code)
-    if checked is None or checked.state == "unpublished":
-        return render_template("attestations/verify_missing.html", checked=checked), 404
-    if checked.state == "withdrawn":
-        return render_template("attestations/verify_missing.html", checked=checked), 410
+    if checked is None or checked.state != "valid":
+        status = 410 if checked and checked.state == "withdrawn" else 404
+        return render_template("attestations/verify_missing.html", checked=checked), status
     attestation = checked.attestation
     facts = presence_facts(attestation) if checked.kind == AttestationKind.PRESENCE else None
+    # A name, shown to whoever holds the code: not for search engines.
     return render_template("attestations/verify.html", attestation=attestation, facts=facts,
-                           code=services.grouped(attestation.code))
+                           code=services.grouped(attestation.code)), {"X-Robots-Tag": "noindex"}
 
 
 @bp.get("/verifier/<code>/badge.svg")

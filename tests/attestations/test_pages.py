@@ -148,7 +148,7 @@ def test_the_public_page_of_a_presence_confirms_its_facts(app, helene, client_of
     client_of(helene).post(f"/espace/evenements/{registration.id}/attestation")
     code = grouped(db.session.scalar(select(Attestation.code)))
     page = app.test_client().get(f"/verifier/{code}")
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["X-Robots-Tag"] == "noindex"
     text = text_of(page)
     for expected in ("Attestation de présence vérifiée", "Hélène Lefèvre-Bœuf",
                      "Atelier « Télétravail et QVT » : cœur du métier", "Atelier thématique",
