@@ -50,6 +50,9 @@ def test_a_member_downloads_attestations_and_publishes_the_badge(page, live_serv
     page.get_by_role("link", name="Mes événements").click()
     button = page.get_by_role("button", name=fr("Télécharger l'attestation de présence"))
     expect(button).to_have_count(1)
+    page.set_viewport_size(PHONE)
+    shoot(page, "attestation-my-events-phone")
+    page.set_viewport_size(DESKTOP)
     with page.expect_download() as presence:
         button.click()
     assert re.fullmatch(r"attestation-presence-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\.pdf",
