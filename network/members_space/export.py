@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from network.admin.models import AdminNote, AuditEntry
+from network.attestations.models import Attestation
+from network.attestations.services import grouped
 from network.events.models import Event, Registration
 from network.extensions import db
 from network.golive.models import GoLiveInvitation
@@ -48,6 +50,7 @@ def personal_data(person: Person) -> dict:
         "invitation_au_lancement_du_site": _go_live(person),
         "renouvellements": _renewals(person),
         "inscriptions_aux_evenements": _registrations(person),
+        "attestations": _attestations(person),
         "notes_des_administrateurs": [
             {"le": when(note.created_at), "par": note.author, "texte": note.text}
             for note in _rows(AdminNote, person, AdminNote.created_at)],
@@ -125,6 +128,15 @@ def _registrations(person: Person) -> list[dict]:
              "annule_le": when(r.cancelled_at), "present": r.attended}
             for r in db.session.scalars(select(Registration).join(Event).where(
                 Registration.person_id == person.id).order_by(Event.starts_at))]
+
+
+def _attestations(person: Person) -> list[dict]:
+    return [{"type": attestation.kind, "code": grouped(attestation.code),
+             "evenement": attestation.registration.event.title
+             if attestation.registration else None,
+             "annee": attestation.year, "delivree_le": when(attestation.issued_at),
+             "badge_publie": attestation.published}
+            for attestation in _rows(Attestation, person, Attestation.issued_at)]
 
 
 def _email(message: OutboxMessage) -> dict:

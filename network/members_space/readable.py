@@ -12,6 +12,7 @@ from datetime import datetime
 from network.admin.campaign import REQUEST_LABELS
 from network.admin.journal import ACTION_LABELS
 from network.admin.outbox import STATUS_LABELS as EMAIL_STATUS_LABELS
+from network.attestations.models import ATTESTATION_KIND_LABELS
 from network.events.models import REGISTRATION_STATUS_LABELS
 from network.membership.models import (
     ACCEPTANCE_METHOD_LABELS,
@@ -32,6 +33,7 @@ SECTIONS = {
     "invitation_au_lancement_du_site": "Invitation à découvrir le site",
     "renouvellements": "Mes renouvellements",
     "inscriptions_aux_evenements": "Mes inscriptions aux événements",
+    "attestations": "Mes attestations",
     "notes_des_administrateurs": "Notes des administrateurs",
     "modifications": "Journal des modifications de ma fiche",
     "emails_envoyes": "E-mails que le réseau m'a envoyés",
@@ -83,6 +85,8 @@ LABELS = {
     "annule_le": "Annulée le", "present": "Présent·e", "texte": "Texte", "action": "Action",
     "detail": "Détail", "envoye_le": "Envoyé le", "a": "Destinataire", "objet": "Objet",
     "erreur_de_remise": "Erreur de remise",
+    "type": "Attestation", "code": "Code de vérification", "annee": "Année",
+    "delivree_le": "Délivrée le", "badge_publie": "Badge publié",
 }
 # Keys whose value is an instant (ISO 8601); a day stored as an instant shows without its hour.
 DAYS = {"membre_depuis"}
@@ -97,11 +101,13 @@ CODES = {
     ("renouvellements", "etat"): REQUEST_LABELS,
     ("inscriptions_aux_evenements", "etat"): REGISTRATION_STATUS_LABELS,
     ("emails_envoyes", "etat"): EMAIL_STATUS_LABELS,
+    ("attestations", "type"): ATTESTATION_KIND_LABELS,
     ("notifications_aux_administrateurs", "etat"): EMAIL_STATUS_LABELS,
 }
 # What an empty value means where "non renseigné" would not say it.
 EMPTY = {("historique", "de"): "aucun (nouvelle fiche)",
-         ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation"}
+         ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation",
+         ("attestations", "evenement"): "—", ("attestations", "annee"): "—"}
 # Long texts (an e-mail, a note): shown folded, line by line.
 LONG = {"texte"}
 UNKNOWN = "non renseigné"

@@ -15,6 +15,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from network.attestations.services import attended_registration_ids
 from network.events.forms import CancelForm
 from network.events.models import EVENT_KIND_LABELS
 from network.events.services import (
@@ -154,6 +155,7 @@ def my_events():
     return render_template(
         "members_space/events.html", person=g.member, upcoming=upcoming, past=past,
         parcours=parcours(g.member), kinds=EVENT_KIND_LABELS, form=CancelForm(),
+        attestable=attended_registration_ids(g.member, past, utcnow()),
         positions={r.id: waiting_position(r) for r in upcoming if r.status == "waiting"},
         tokens={r.id: registration_token(r) for r in upcoming})
 

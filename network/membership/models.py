@@ -205,5 +205,6 @@ class ExpiredApplicationCount(db.Model):
 
 
 # Tables that point at a person and must be known wherever Person is.
+from network.attestations.models import Attestation  # noqa: E402, F401
 from network.golive.models import GoLiveInvitation  # noqa: E402, F401
 from network.imports.models import MemberImport  # noqa: E402, F401

@@ -52,11 +52,13 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed",
              "events.event_calendar", "resources.download", "members_space.my_data",
              "admin.members_export", "admin.mailing_list_export", "admin.events_export",
              "admin.renewal_export", "admin.members_import_errors",
+             # The badge (an image) and the attestations (PDF).
+             "attestations.badge", "attestations.download",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
              "admin.outbox_message_html"}
 # The member space, seen signed in as a member (its sign-in pages are public).
-MEMBER_PAGES = {"renewal.in_space"}
+MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page"}
 PUBLIC_IN_SPACE = {"members_space.sign_in", "members_space.sign_in_link"}
 # Public pages that differ for a signed-in member (their registration, « Je libère ma place »).
 ALSO_AS_MEMBER = {"events.index", "events.detail", "resources.index"}
@@ -67,7 +69,8 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "events.index", "events.detail", "events.registration_page", "resources.index",
                "resources.detail", "renewal.form", "members_space.sign_in",
                "members_space.space", "members_space.my_details", "members_space.directory",
-               "members_space.my_events", "admin.dashboard", "admin.members", "admin.member",
+               "members_space.my_events", "attestations.membership_page",
+               "attestations.verify", "admin.dashboard", "admin.members", "admin.member",
                "admin.events_detail", "admin.events_edit", "admin.resources_edit",
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record"}

@@ -399,6 +399,20 @@ def seed_going_live(connection, tables):
            sent_at=utc(2026, 11, 28, 11, 0))
 
 
+def seed_attestations(connection, tables):
+    # Anne, present at the annual meeting of 2026, downloaded her attestation, and publishes the
+    # badge of her membership for the year.
+    anne = person_id(connection, tables, ANNE)
+    registrations = tables["registration"]
+    attended = connection.execute(select(registrations.c.id).where(
+        registrations.c.person_id == anne, registrations.c.attended.is_(True))).scalar_one()
+    insert_all(connection, tables["attestation"], [
+        {"code": "7KQ2M9XD4HRT", "kind": "presence", "person_id": anne,
+         "registration_id": attended, "issued_at": utc(2026, 11, 21, 9, 12), "published": False},
+        {"code": "N3VB8Z6CFW1P", "kind": "membership", "person_id": anne, "year": 2026,
+         "issued_at": utc(2026, 11, 21, 9, 14), "published": True}])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -415,6 +429,7 @@ SEEDS = {
     "0013": seed_session_generations,
     "0014": seed_going_live,
     "0015": seed_nothing_new,
+    "0017": seed_attestations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.

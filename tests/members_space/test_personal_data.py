@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import or_, select
 
 from network.admin.services import add_note, audit
+from network.attestations.models import Attestation, AttestationKind
+from network.attestations.services import grouped
 from network.events.models import Audience, Registration
 from network.events.retention import purge_past_guests
 from network.events.services import (
@@ -50,6 +52,8 @@ NOT_PERSONAL = {
     "status_change.id", "status_change.person_id",
     # The import is exported by its number, file and date; the invitation's link is technical.
     "go_live_invitation.person_id", "go_live_invitation.nonce",
+    # An attestation of presence is exported with its event's title.
+    "attestation.id", "attestation.person_id", "attestation.registration_id",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -113,6 +117,11 @@ EXPORTED_AS = {
     "status_change.reason": "historique[].motif",
     "status_change.changed_by": "historique[].par",
     "status_change.changed_at": "historique[].le",
+    "attestation.kind": "attestations[].type",
+    "attestation.code": ("attestations[].code", grouped),
+    "attestation.year": "attestations[].annee",
+    "attestation.issued_at": "attestations[].delivree_le",
+    "attestation.published": "attestations[].badge_publie",
 }
 
 # What the anonymisation erases (set to nothing), RETENTION_MONTHS after the person left.
@@ -124,7 +133,7 @@ ERASED = {
     "audit_entry.detail", "charter_acceptance.note",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
-ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation"}
+ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation", "attestation"}
 # A guest's fields, erased GUEST_RETENTION_DAYS after their event.
 GUEST_ERASED = {"registration.guest_name", "registration.guest_email",
                 "registration.guest_organisation"}
@@ -218,6 +227,12 @@ def anne(app):
     registration = register_member(event, anne, NOW)
     registration.promoted_at = registration.cancelled_at = NOW
     registration.attended = False
+    # An attestation of each kind, her badge published.
+    db.session.add_all([
+        Attestation(code="ABCDEFGHJKMN", kind=AttestationKind.PRESENCE, person_id=anne.id,
+                    registration_id=registration.id, issued_at=NOW),
+        Attestation(code="0123456789AB", kind=AttestationKind.MEMBERSHIP, person_id=anne.id,
+                    year=2026, issued_at=NOW, published=True)])
     db.session.commit()
     return anne
 

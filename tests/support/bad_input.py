@@ -12,6 +12,7 @@ from werkzeug.routing import AnyConverter, PathConverter
 from wtforms import StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from network.attestations.services import grouped, publish_badge
 from network.events.models import Audience, EventMode
 from network.events.services import (
     add_material,
@@ -163,6 +164,8 @@ def make_world(app) -> dict:
     registration = register_member(event, other, now)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
+    # The member's badge, published: /verifier/<code> shows it.
+    badge = publish_badge(member, True, now)
     db.session.commit()
     open_campaign_now(app)
     db.session.commit()
@@ -172,6 +175,7 @@ def make_world(app) -> dict:
         "event_id": event.id, "material_id": event.materials[0].id, "person_id": other.id,
         "resource_id": resource.id, "mailing_id": mailing.id, "number": 1,
         "message_id": db.session.scalar(select(OutboxMessage.id).limit(1)),
+        "code": grouped(badge.code), "registration_id": registration.id,
         "year": campaign.year, "request_id": db.session.scalar(
             select(RenewalRequest.id).where(RenewalRequest.person_id == other.id)),
         "filename": "css/network.css",

@@ -1,0 +1,1 @@
+"""Attestations of presence and of membership, their codes, PDFs, badge and public check."""
