@@ -429,7 +429,7 @@ SEEDS = {
     "0013": seed_session_generations,
     "0014": seed_going_live,
     "0015": seed_nothing_new,
-    "0017": seed_attestations,
+    "0016": seed_attestations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
