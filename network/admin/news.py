@@ -56,8 +56,8 @@ def news_status(news_id, action):
     now = utcnow()
     if action == "publier":
         services.publish(item, now)
-        flash("L'actualité est publiée : sur /actualites, la page d'accueil et le flux Atom.",
-              "success")
+        flash("L'actualité est publiée : sur la page Actualités, la page d'accueil et le flux "
+              "Atom.", "success")
     else:
         services.unpublish(item, now)
         flash("L'actualité est retirée du site : elle redevient un brouillon.", "success")

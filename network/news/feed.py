@@ -80,7 +80,7 @@ def _news(limit: int) -> list[Entry]:
 def _letters(limit: int) -> list[Entry]:
     letters = db.session.scalars(services.archived_letters().limit(limit))
     return [Entry(tag_uri(f"lettre/{letter.id}", letter.created_at), letter.subject,
-                  letter.queued_at, external_url("news.letter", mailing_id=letter.id),
+                  letter.queued_at, external_url("news.letter", letter_id=letter.id),
                   f"Lettre d'information du réseau, envoyée le "
                   f"{french_date(letter.send_requested_at)}.", "lettre",
                   "Lettre d'information") for letter in letters]

@@ -31,13 +31,14 @@ class NewsForm(Form):
         Length(max=20_000, message="20 000 caractères au maximum.")],
         description="Titres avec ##, listes avec -, gras avec **texte**, liens avec "
                     "[texte](https://…).", render_kw={"rows": 10})
-    link_url = URLField("Lien (facultatif pour une actualité ou un partenariat)", validators=[
-        Optional(), URL(message=URL_MESSAGE),
-        Length(max=500, message="500 caractères au maximum.")],
-        description="Pour un appel à projets : la page de l'appel chez son organisateur.")
     deadline = DateField("Date limite (appel à projets)", validators=[Optional()],
                          description="Dernier jour pour répondre, inclus. Passé ce jour, "
                                      "l'appel est marqué « clos ».")
+    link_url = URLField("Lien", validators=[
+        Optional(), URL(message=URL_MESSAGE),
+        Length(max=500, message="500 caractères au maximum.")],
+        description="Obligatoire pour un appel à projets (la page de l'appel chez son "
+                    "organisateur), facultatif sinon.")
     submit = SubmitField("Enregistrer")
 
     def validate(self, extra_validators=None) -> bool:

@@ -41,11 +41,11 @@ def letters():
     return render_template("news/letters.html", page=page)
 
 
-@bp.get("/actualites/lettres/<int:mailing_id>")
-def letter(mailing_id):
+@bp.get("/actualites/lettres/<int:letter_id>")
+def letter(letter_id):
     """A newsletter as a page: its text as members read it, without anything of one of them
     (the e-mail's personal links stay in the e-mail)."""
-    mailing = services.archived_letter(mailing_id)
+    mailing = services.archived_letter(letter_id)
     if mailing is None:
         abort(404)
     return render_template("news/letter.html", letter=mailing)
