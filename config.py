@@ -165,6 +165,10 @@ class Config:
     RESOURCE_STORAGE_DIR = None
     RESOURCES_PAGE_SIZE = 20
 
+    # News: items (and newsletters) per page of /actualites; entries of each kind in its feed.
+    NEWS_PAGE_SIZE = 10
+    NEWS_FEED_ENTRIES = 20
+
     # Logs on stderr, one line per request and per job step: "text" to read, "json" to index.
     LOG_FORMAT = "text"
 

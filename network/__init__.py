@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from network.mailings.views import bp as mailings_bp
     from network.members_space.views import bp as members_space_bp
     from network.membership.views import bp as membership_bp
+    from network.news.views import bp as news_bp
     from network.renewal.views import bp as renewal_bp
     from network.resources.views import bp as resources_bp
 
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(attestations_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(news_bp)
     app.register_blueprint(mailings_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

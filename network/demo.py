@@ -27,6 +27,7 @@ from network.membership.models import (
     person_qvt_field,
 )
 from network.membership.services import BY_THE_PERSON, BY_THE_SYSTEM
+from network.news.demo import generate_demo_news
 from network.resources.demo import generate_demo_resources
 from network.resources.demo_library import generate_seed_library
 
@@ -311,6 +312,9 @@ def demo_command(members, force, seed, events, resources):
     library = generate_seed_library(utcnow())
     click.echo(f"Bibliothèque du réseau (liens utiles et documents) : {library} ressources "
                "ajoutées.")
+    if news := generate_demo_news(utcnow()):
+        click.echo(f"Actualités du réseau : {news} publiées, et la lettre d'information "
+                   "annuelle archivée.")
     # Their own random streams: adding them leaves the people and the calendar unchanged.
     if events:
         generate_extra_events(events, utcnow(), random.Random(f"{seed}-events"),

@@ -21,10 +21,10 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
                 "a", "hr", "code"}
 
 
-def french_date(moment: datetime, with_time: bool = False) -> str:
+def french_date(moment: datetime | date, with_time: bool = False) -> str:
     """"22 novembre 2026", "1er décembre 2026", or "22 novembre 2026 à 9 h" with the time
-    (Paris)."""
-    local = moment.astimezone(PARIS)
+    (Paris); a day (a deadline) as it is."""
+    local = moment.astimezone(PARIS) if isinstance(moment, datetime) else moment
     text = f"{'1er' if local.day == 1 else local.day} {MONTHS[local.month - 1]} {local.year}"
     return f"{text} à {french_time(local)}" if with_time else text
 
@@ -107,6 +107,9 @@ def signed_in_member():
 
 
 def register_filters(app) -> None:
+    # The events' rule imports this module's helpers: imported once they exist.
+    from network.events.annual import semaine_qvt_line
+
     app.add_template_filter(french_date)
     app.add_template_filter(short_date)
     app.add_template_filter(event_dates)
@@ -117,3 +120,4 @@ def register_filters(app) -> None:
     app.add_template_global(external_url)
     app.add_template_global(profile_label)
     app.add_template_global(signed_in_member)
+    app.add_template_global(semaine_qvt_line)

@@ -45,7 +45,9 @@ def _moment(label: str, required: bool = False) -> DateTimeLocalField:
 class EventForm(Form):
     title = StringField("Titre", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Type", choices=_choices(EVENT_KIND_LABELS),
-                       validators=[DataRequired("Choisissez le type d'événement.")])
+                       validators=[DataRequired("Choisissez le type d'événement.")],
+                       description="Le Rendez-vous annuel du réseau a lieu pendant la Semaine "
+                                   "QVT, en juin : ses pages le disent.")
     themes = StringField("Thèmes (facultatif)", validators=[Length(max=300)],
                          description="Séparés par des virgules, par exemple : Télétravail, "
                                      "Dialogue social.")

@@ -9,6 +9,7 @@ from network.admin.exports import csv_response
 from network.admin.services import audit
 from network.admin.views import bp
 from network.events import services
+from network.events.annual import date_warning as annual_date_warning
 from network.events.models import (
     EVENT_KIND_LABELS,
     EVENT_MODE_LABELS,
@@ -60,6 +61,8 @@ def events_edit(event_id=None):
         audit(g.admin.email, "event.edit", now, detail=event.title)
         db.session.commit()
         flash("L'événement est enregistré.", "success")
+        if warning := annual_date_warning(event.kind, event.starts_at):
+            flash(warning, "warning")
         return redirect(url_for(".events_detail", event_id=event.id))
     return render_template("admin/events/edit.html", form=form, event=event), (
         400 if form.errors else 200)

@@ -40,6 +40,12 @@ ACTION_LABELS = {
     "golive.remind": "Relance de l'invitation de lancement",
     "golive.answer": "Réponse à l'invitation de lancement",
     "outbox.retry_all": "E-mails en échec réessayés",
+    "news.edit": "Actualité enregistrée",
+    "news.publier": "Actualité publiée",
+    "news.depublier": "Actualité retirée du site",
+    "news.mailing": "Brouillon d'envoi préparé à partir d'une actualité",
+    "mailing.newsletter": "Lettre d'information archivée sur le site",
+    "mailing.not_newsletter": "Lettre d'information retirée des archives du site",
 }
 
 

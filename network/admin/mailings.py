@@ -30,6 +30,10 @@ class MailingForm(Form):
     profiles = CheckboxListField("Profils", choices=[SelectChoice(k, v) for k, v in PROFILES])
     departments = CheckboxListField("Départements")
     qvt_fields = CheckboxListField("Champs de la QVT")
+    newsletter = BooleanField(
+        "Lettre d'information : l'archiver sur le site une fois envoyée",
+        description="Elle paraît alors dans les lettres d'information de la page Actualités, "
+                    "sans les liens personnels de l'e-mail.")
     submit = SubmitField("Voir l'aperçu et les destinataires")
 
     def __init__(self, **kwargs):
@@ -66,7 +70,8 @@ def mailing_edit(mailing_id=None):
         "subject": mailing.subject, "body": mailing.body_markdown,
         "profiles": services.segment_codes(mailing.profiles),
         "departments": services.segment_codes(mailing.department_codes),
-        "qvt_fields": services.segment_codes(mailing.qvt_field_codes)})
+        "qvt_fields": services.segment_codes(mailing.qvt_field_codes),
+        "newsletter": mailing.newsletter})
     if form.validate_on_submit():
         if mailing is None:
             mailing = Mailing(created_by=g.admin.email, created_at=utcnow())
@@ -76,6 +81,7 @@ def mailing_edit(mailing_id=None):
         mailing.profiles = ",".join(form.profiles.data or [])
         mailing.department_codes = ",".join(form.departments.data or [])
         mailing.qvt_field_codes = ",".join(form.qvt_fields.data or [])
+        mailing.newsletter = bool(form.newsletter.data)
         db.session.commit()
         return redirect(url_for(".mailing", mailing_id=mailing.id))
     return render_template("admin/mailings/edit.html", form=form, mailing=mailing), (
@@ -118,4 +124,24 @@ def mailing_send(mailing_id):
         db.session.commit()
         flash(f"L'envoi à {plural(mailing.recipient_count, 'membre')} est lancé : les e-mails "
               "partent dans les prochaines minutes.", "success")
+    return redirect(url_for(".mailing", mailing_id=mailing.id))
+
+
+@bp.post("/envois/<int:mailing_id>/<any('archiver', 'desarchiver'):action>")
+def mailing_archive(mailing_id, action):
+    """Mark a mailing as a newsletter, or not, even once sent: archived on the site if it is one
+    and has gone out (a letter sent before it was marked, a letter to take back)."""
+    mailing = db.get_or_404(Mailing, mailing_id)
+    mailing.newsletter = action == "archiver"
+    audit(g.admin.email, "mailing.newsletter" if mailing.newsletter else "mailing.not_newsletter",
+          utcnow(), detail=f"« {mailing.subject} »")
+    db.session.commit()
+    if not mailing.newsletter:
+        flash("Ce message n'est plus une lettre d'information : il n'est plus archivé sur le "
+              "site.", "success")
+    elif mailing.queued_at:
+        flash("Lettre d'information archivée sur le site.", "success")
+    else:
+        flash("Lettre d'information : elle sera archivée sur le site une fois envoyée.",
+              "success")
     return redirect(url_for(".mailing", mailing_id=mailing.id))

@@ -13,6 +13,7 @@ from network.admin import (  # noqa: F401
     mailings,
     member_entry,
     members,
+    news,
     outbox,
     resources,
 )

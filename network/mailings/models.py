@@ -22,3 +22,5 @@ class Mailing(db.Model):
     send_requested_at: Mapped[datetime | None]
     queued_at: Mapped[datetime | None]
     recipient_count: Mapped[int] = mapped_column(default=0)
+    # A « lettre d'information »: once sent, it is archived on the site (/actualites/lettres).
+    newsletter: Mapped[bool] = mapped_column(default=False)

@@ -8,6 +8,8 @@ from network.membership import services
 from network.membership.forms import AcceptCharterForm, JoinForm, LeaveForm, ResendCharterLinkForm
 from network.membership.models import Status
 from network.membership.statements import accessibility_statement
+from network.news.models import NEWS_KIND_LABELS
+from network.news.services import latest_news, paris_today
 from network.reference import PARTICIPATION_PRINCIPLES
 from network.urls import external_url
 
@@ -16,8 +18,11 @@ bp = Blueprint("membership", __name__)
 
 @bp.get("/")
 def home():
+    now = utcnow()
     return render_template("membership/home.html", principles=PARTICIPATION_PRINCIPLES,
-                           upcoming_events=upcoming_events(utcnow(), limit=3))
+                           upcoming_events=upcoming_events(now, limit=3),
+                           latest_news=latest_news(now, limit=3), kinds=NEWS_KIND_LABELS,
+                           today=paris_today(now))
 
 
 def _join_limits(kind: str):

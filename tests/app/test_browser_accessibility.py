@@ -48,7 +48,7 @@ RESULTS = Path("/tmp/axe-results.txt")
 MEMBER = "walk.member@exemple.fr"
 
 # Not pages: files, feeds, exports, the health check, the downloads.
-NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed",
+NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "news.feed",
              "events.event_calendar", "resources.download", "members_space.my_data",
              "admin.members_export", "admin.mailing_list_export", "admin.events_export",
              "admin.renewal_export", "admin.members_import_errors",
@@ -67,6 +67,7 @@ ALSO_AS_MEMBER = {"events.index", "events.detail", "resources.index"}
 # timeline, forms, import, e-mail).
 PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "membership.legal",
                "events.index", "events.detail", "events.registration_page", "resources.index",
+               "news.index",
                "resources.detail", "renewal.form", "members_space.sign_in",
                "members_space.space", "members_space.my_details", "members_space.directory",
                "members_space.my_events", "attestations.membership_page",

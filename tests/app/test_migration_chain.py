@@ -30,6 +30,7 @@ from network.events.models import Event, EventStatus
 from network.extensions import db
 from network.mailings.models import Mailing
 from network.membership.models import Person, Status
+from network.news.models import NewsItem, NewsStatus
 from network.resources.models import Resource, ResourceStatus, Visibility
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, base_config
 from tests.support.postgres import create_database
@@ -413,6 +414,31 @@ def seed_attestations(connection, tables):
          "issued_at": utc(2026, 11, 21, 9, 14), "published": True}])
 
 
+def seed_news(connection, tables):
+    # A call for projects relayed and mailed to the members, a draft partnership proposal, and
+    # December's mailing turned into an archived newsletter.
+    mailing = tables["mailing"]
+    letter = connection.scalar(select(mailing.c.id).where(
+        mailing.c.subject == "Lettre du réseau – décembre 2025"))
+    connection.execute(mailing.update().where(mailing.c.id == letter).values(newsletter=True))
+    relayed = insert(connection, mailing, subject="Appel à projets FACT 2027",
+                     body_markdown="Le FACT est ouvert.", profiles="", department_codes="",
+                     qvt_field_codes="", created_by=ADMIN_EMAIL,
+                     created_at=utc(2026, 12, 2, 10, 0), recipient_count=0, newsletter=False)
+    insert_all(connection, tables["news_item"], [
+        dict(kind="appel", title="Appel à projets FACT 2027", summary="Le FACT est ouvert.",
+             body_markdown="## Pour qui ?\n\nLes TPE et PME.",
+             link_url="https://travail-emploi.gouv.fr/fact", deadline=date(2027, 3, 15),
+             status="published", created_by=ADMIN_EMAIL, created_at=utc(2026, 12, 1, 9, 0),
+             updated_at=utc(2026, 12, 1, 9, 30), published_at=utc(2026, 12, 1, 9, 30),
+             mailing_id=relayed),
+        dict(kind="partenariat", title="Partenariat avec la Carsat", summary="À l'étude.",
+             body_markdown="", link_url=None, deadline=None, status="draft",
+             created_by=ADMIN_EMAIL, created_at=utc(2026, 12, 1, 11, 0),
+             updated_at=utc(2026, 12, 1, 11, 0), published_at=None, mailing_id=None),
+    ])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -430,6 +456,7 @@ SEEDS = {
     "0014": seed_going_live,
     "0015": seed_nothing_new,
     "0016": seed_attestations,
+    "0017": seed_news,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -454,6 +481,7 @@ ADDED_COLUMN_VALUES = {
     "charter_acceptance.method": "web",
     "charter_acceptance.recorded_by": None,
     "charter_acceptance.note": None,
+    "mailing.newsletter": False,
 }
 
 
@@ -601,7 +629,8 @@ def assert_the_pages_show_the_data(app):
     client = signed_in_admin(app)
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
-                "/admin/charte", "/evenements", "/ressources"):
+                "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
+                "/actualites", "/actualites/lettres", "/actualites.atom"):
         assert client.get(url).status_code == 200, url
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
@@ -609,6 +638,12 @@ def assert_the_pages_show_the_data(app):
         assert_shows(client, f"/admin/membres/{person.id}", person.full_name)
     for mailing in db.session.scalars(select(Mailing)):
         assert_shows(client, f"/admin/envois/{mailing.id}", mailing.subject)
+        if mailing.newsletter and mailing.queued_at:
+            assert_shows(client, f"/actualites/lettres/{mailing.id}", mailing.subject)
+    for item in db.session.scalars(select(NewsItem)):
+        assert_shows(client, f"/admin/actualites/{item.id}", item.title)
+        if item.status == NewsStatus.PUBLISHED:
+            assert_shows(client, f"/actualites/{item.id}", item.title)
     events = db.session.scalars(select(Event)).all()
     assert_shows(client, "/evenements", *[event.title for event in events
                                           if event.status == EventStatus.PUBLISHED])

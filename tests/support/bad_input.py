@@ -32,6 +32,7 @@ from network.renewal.services import renewal_token
 from tests.conftest import ADMIN_EMAIL
 from tests.events.helpers import make_event
 from tests.factories import join_form, make_applicant, make_member
+from tests.news.helpers import make_call
 from tests.renewal.test_pages import open_campaign_now
 from tests.resources.test_library import make_resource
 
@@ -140,7 +141,11 @@ VALID_BODIES = {
                                      "summary": "Résumé", "description": "Texte",
                                      "dated": "2026-10-01", "event": "", "visibility": "public",
                                      "external_url": "https://exemple.fr/guide"},
-    "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour"},
+    "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour", "newsletter": "y"},
+    "admin.news_edit": lambda: {"kind": "appel", "title": "Appel à projets FACT",
+                                "summary": "Un appel du Fonds.", "body": "Le **texte**.",
+                                "link_url": "https://exemple.fr/fact",
+                                "deadline": "2027-03-15"},
     "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
                                        "publish": "y"},
 }
@@ -161,6 +166,12 @@ def make_world(app) -> dict:
     mailing = Mailing(subject="Lettre", body_markdown="Bonjour", created_by=ADMIN_EMAIL,
                       created_at=now)
     db.session.add(mailing)
+    # A newsletter sent, archived on /actualites/lettres, and a call for projects published.
+    letter = Mailing(subject="Lettre d'information n° 1", body_markdown="## Le bilan\n\nMerci.",
+                     created_by=ADMIN_EMAIL, created_at=now, send_requested_at=now,
+                     queued_at=now, newsletter=True)
+    db.session.add(letter)
+    news_item = make_call("Appel à projets FACT", now.date() + timedelta(days=30))
     registration = register_member(event, other, now)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
@@ -174,6 +185,7 @@ def make_world(app) -> dict:
     return {
         "event_id": event.id, "material_id": event.materials[0].id, "person_id": other.id,
         "resource_id": resource.id, "mailing_id": mailing.id, "number": 1,
+        "news_id": news_item.id, "letter_id": letter.id,
         "message_id": db.session.scalar(select(OutboxMessage.id).limit(1)),
         "code": grouped(badge.code), "registration_id": registration.id,
         "year": campaign.year, "request_id": db.session.scalar(
