@@ -15,7 +15,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from network.attestations.services import attended_registration_ids
+from network.attestations.services import attended_registration_ids, membership_year
 from network.events.forms import CancelForm
 from network.events.models import EVENT_KIND_LABELS
 from network.events.services import (
@@ -143,9 +143,11 @@ def sign_out():
 @bp.get("/espace")
 @member_required
 def space():
-    renewal = current_request(g.member, utcnow())
+    now = utcnow()
+    renewal = current_request(g.member, now)
     return render_template("members_space/space.html", person=g.member, renewal=renewal,
-                           renewal_deadline=deadline_of(renewal) if renewal else None)
+                           renewal_deadline=deadline_of(renewal) if renewal else None,
+                           current_year=membership_year(now))
 
 
 @bp.get("/espace/evenements")

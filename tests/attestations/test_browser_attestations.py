@@ -65,6 +65,7 @@ def test_a_member_downloads_attestations_and_publishes_the_badge(page, live_serv
     # The page stays as it was, its button ready for another download.
     expect(page).to_have_url(f"{site}/espace/evenements")
 
+    page.get_by_role("navigation", name="Espace membre").get_by_role("link", name="Accueil").click()
     page.get_by_role("link", name="Mon attestation").click()
     expect(page.get_by_role("heading", name="Mon attestation", exact=True)).to_be_visible()
     with page.expect_download() as membership:
