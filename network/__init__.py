@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from network.membership.views import bp as membership_bp
     from network.renewal.views import bp as renewal_bp
     from network.resources.views import bp as resources_bp
+    from network.themes.views import bp as themes_bp
 
     app.register_blueprint(membership_bp)
     app.register_blueprint(members_space_bp)
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(golive_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(themes_bp)
     app.register_blueprint(mailings_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

@@ -15,6 +15,7 @@ from network.admin import (  # noqa: F401
     members,
     outbox,
     resources,
+    themes,
 )
 from network.admin.views import bp
 

@@ -154,7 +154,7 @@ def propose(theme_round: ThemeRound, person: Person, title: str, description: st
     for other in visible_proposals(theme_round):
         if unaccent_lower(other.title) == folded:
             raise ThemeError("Ce thème est déjà proposé : votez pour lui.", "title")
-    proposal = ThemeProposal(round_id=theme_round.id, person_id=person.id, title=title,
+    proposal = ThemeProposal(round=theme_round, person_id=person.id, title=title,
                              description=(description or "").strip(), created_at=now)
     db.session.add(proposal)
     return proposal
