@@ -32,6 +32,8 @@ SECTIONS = {
     "invitation_au_lancement_du_site": "Invitation à découvrir le site",
     "renouvellements": "Mes renouvellements",
     "inscriptions_aux_evenements": "Mes inscriptions aux événements",
+    "propositions_de_themes": "Mes propositions de thèmes d'ateliers",
+    "votes_pour_des_themes": "Mes votes pour des thèmes d'ateliers",
     "notes_des_administrateurs": "Notes des administrateurs",
     "modifications": "Journal des modifications de ma fiche",
     "emails_envoyes": "E-mails que le réseau m'a envoyés",
@@ -83,6 +85,8 @@ LABELS = {
     "annule_le": "Annulée le", "present": "Présent·e", "texte": "Texte", "action": "Action",
     "detail": "Détail", "envoye_le": "Envoyé le", "a": "Destinataire", "objet": "Objet",
     "erreur_de_remise": "Erreur de remise",
+    "appel": "Appel à thèmes", "titre": "Thème", "description": "Description",
+    "proposee_le": "Proposé le", "masquee_le": "Masqué par le GT QVT le", "theme": "Thème",
 }
 # Keys whose value is an instant (ISO 8601); a day stored as an instant shows without its hour.
 DAYS = {"membre_depuis"}
@@ -101,7 +105,8 @@ CODES = {
 }
 # What an empty value means where "non renseigné" would not say it.
 EMPTY = {("historique", "de"): "aucun (nouvelle fiche)",
-         ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation"}
+         ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation",
+         ("propositions_de_themes", "masquee_le"): "non (visible des membres)"}
 # Long texts (an e-mail, a note): shown folded, line by line.
 LONG = {"texte"}
 UNKNOWN = "non renseigné"

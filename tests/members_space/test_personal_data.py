@@ -30,6 +30,8 @@ from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person
 from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
+from network.themes.models import ThemeProposal
+from network.themes.services import create_round, hide_proposal, propose, vote
 from tests.events.helpers import make_event
 from tests.factories import NOW, make_member
 
@@ -50,6 +52,10 @@ NOT_PERSONAL = {
     "status_change.id", "status_change.person_id",
     # The import is exported by its number, file and date; the invitation's link is technical.
     "go_live_invitation.person_id", "go_live_invitation.nonce",
+    # The call for themes is exported by its title, the proposal voted for by its title.
+    "theme_proposal.id", "theme_proposal.round_id", "theme_proposal.event_id",
+    "theme_vote.id", "theme_vote.round_id", "theme_vote.proposal_id", "theme_vote.person_id",
+    "theme_vote.slot",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -113,6 +119,11 @@ EXPORTED_AS = {
     "status_change.reason": "historique[].motif",
     "status_change.changed_by": "historique[].par",
     "status_change.changed_at": "historique[].le",
+    "theme_proposal.title": "propositions_de_themes[].titre",
+    "theme_proposal.description": "propositions_de_themes[].description",
+    "theme_proposal.created_at": "propositions_de_themes[].proposee_le",
+    "theme_proposal.hidden_at": "propositions_de_themes[].masquee_le",
+    "theme_vote.created_at": "votes_pour_des_themes[].le",
 }
 
 # What the anonymisation erases (set to nothing), RETENTION_MONTHS after the person left.
@@ -122,9 +133,11 @@ ERASED = {
     "person.pending_email", "person.pending_application", "person.email_bounced_at",
     "person.email_bounce_reason", "person.sign_in_nonce", "person.charter_nonce",
     "audit_entry.detail", "charter_acceptance.note",
+    # Her proposals of workshop themes stay, unlinked from her.
+    "theme_proposal.person_id",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
-ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation"}
+ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation", "theme_vote"}
 # A guest's fields, erased GUEST_RETENTION_DAYS after their event.
 GUEST_ERASED = {"registration.guest_name", "registration.guest_email",
                 "registration.guest_organisation"}
@@ -218,6 +231,14 @@ def anne(app):
     registration = register_member(event, anne, NOW)
     registration.promoted_at = registration.cancelled_at = NOW
     registration.attended = False
+    # She proposed two workshop themes (one hidden by the GT QVT) and voted for one.
+    theme_round = create_round("Appel à thèmes 2027", "", 3, NOW - timedelta(days=1),
+                               NOW + timedelta(days=14), ADMIN, NOW)
+    kept = propose(theme_round, anne, "Télétravail", "Le travail hybride.", NOW)
+    hidden = propose(theme_round, anne, "Mes formations", "À vendre.", NOW)
+    db.session.flush()
+    hide_proposal(hidden, ADMIN, NOW)
+    vote(kept, anne, NOW)
     db.session.commit()
     return anne
 
@@ -258,6 +279,9 @@ def test_the_anonymisation_erases_what_it_should(app, anne):
     leave_network(anne, NOW)
     db.session.commit()
     assert anonymise_departed(NOW + timedelta(days=30 * app.config["RETENTION_MONTHS"] + 1)) == 1
+    # What she proposed stays, without her name.
+    assert set(db.session.scalars(select(ThemeProposal.title).where(
+        ThemeProposal.person_id.is_(None)))) == {"Télétravail", "Mes formations"}
     for table in tables_about_a_person():
         rows = rows_of(table, anne.id)
         if table.name in ROWS_DELETED:
