@@ -84,7 +84,7 @@ class ProposalForm(Form):
         "Description", validators=[DataRequired(REQUIRED), Length(max=1000)],
         render_kw={"rows": 4},
         description="Ce que vous aimeriez travailler en atelier, en quelques lignes "
-                    "(1000 caractères au plus).")
+                    "(1\u202f000 caractères au plus).")
     submit = SubmitField("Proposer ce thème")
 
 
