@@ -82,6 +82,10 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
     page.get_by_label("Ouverture").fill("2026-11-23T08:00")
     page.get_by_role("button", name="Enregistrer l'appel à thèmes").click()
     expect(page.get_by_text(fr("Il est ouvert : les membres le voient"))).to_be_visible()
+    # The home page shows it; a visitor is asked to sign in.
+    page.goto(f"{site}/")
+    expect(page.get_by_role("link", name="Me connecter pour proposer et voter")).to_be_visible()
+    shoot(page, "themes-home")
 
     with browsing_as(browser) as anne, browsing_as(browser) as paul:
         # Anne sees it on the home page of her space, proposes two themes and votes.
