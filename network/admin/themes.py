@@ -24,7 +24,7 @@ ACTION_LABELS.update({
 })
 
 
-@bp.get("/themes")
+@bp.get("/evenements/appels-a-themes")
 def themes():
     rounds = db.session.scalars(select(ThemeRound).order_by(ThemeRound.opens_at.desc(),
                                                             ThemeRound.id.desc())).all()
@@ -32,8 +32,8 @@ def themes():
                            counts=services.vote_counts([r.id for r in rounds]))
 
 
-@bp.route("/themes/nouveau", methods=["GET", "POST"])
-@bp.route("/themes/<int:round_id>/modifier", methods=["GET", "POST"])
+@bp.route("/evenements/appels-a-themes/nouveau", methods=["GET", "POST"])
+@bp.route("/evenements/appels-a-themes/<int:round_id>/modifier", methods=["GET", "POST"])
 def themes_edit(round_id=None):
     theme_round = db.get_or_404(ThemeRound, round_id) if round_id else None
     now = utcnow()
@@ -64,7 +64,7 @@ def themes_edit(round_id=None):
         400 if form.errors else 200)
 
 
-@bp.get("/themes/<int:round_id>")
+@bp.get("/evenements/appels-a-themes/<int:round_id>")
 def themes_round(round_id):
     theme_round = db.get_or_404(ThemeRound, round_id)
     voters = db.session.scalar(select(func.count(func.distinct(ThemeVote.person_id))).where(
@@ -75,7 +75,7 @@ def themes_round(round_id):
         close_form=CloseRoundForm(formdata=None))
 
 
-@bp.post("/themes/<int:round_id>/clore")
+@bp.post("/evenements/appels-a-themes/<int:round_id>/clore")
 def themes_close(round_id):
     theme_round = db.get_or_404(ThemeRound, round_id)
     if not CloseRoundForm().validate_on_submit():
@@ -93,7 +93,7 @@ def themes_close(round_id):
     return redirect(url_for(".themes_round", round_id=theme_round.id))
 
 
-@bp.post("/themes/propositions/<int:proposal_id>/masquer")
+@bp.post("/evenements/appels-a-themes/propositions/<int:proposal_id>/masquer")
 def themes_hide(proposal_id):
     proposal = db.get_or_404(ThemeProposal, proposal_id)
     try:
@@ -109,7 +109,7 @@ def themes_hide(proposal_id):
     return redirect(url_for(".themes_round", round_id=proposal.round_id))
 
 
-@bp.post("/themes/propositions/<int:proposal_id>/retablir")
+@bp.post("/evenements/appels-a-themes/propositions/<int:proposal_id>/retablir")
 def themes_show(proposal_id):
     proposal = db.get_or_404(ThemeProposal, proposal_id)
     try:

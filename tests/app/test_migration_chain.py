@@ -618,7 +618,7 @@ def assert_the_pages_show_the_data(app):
     client = signed_in_admin(app)
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
-                "/admin/charte", "/admin/themes", "/evenements", "/ressources"):
+                "/admin/charte", "/admin/evenements/appels-a-themes", "/evenements", "/ressources"):
         assert client.get(url).status_code == 200, url
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
@@ -632,8 +632,8 @@ def assert_the_pages_show_the_data(app):
     for event in events:
         assert_shows(client, f"/admin/evenements/{event.id}", event.title, *event.theme_names)
     for theme_round in db.session.scalars(select(ThemeRound)):
-        assert_shows(client, f"/admin/themes/{theme_round.id}", theme_round.title,
-                     *[proposal.title for proposal in theme_round.proposals])
+        assert_shows(client, f"/admin/evenements/appels-a-themes/{theme_round.id}",
+                     theme_round.title, *[proposal.title for proposal in theme_round.proposals])
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,

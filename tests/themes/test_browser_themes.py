@@ -71,7 +71,8 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
 
     # The admin opens a call: two votes each, until its default closing (three weeks, 18 h).
     sign_in_admin(page, site)
-    page.get_by_role("link", name="Thèmes", exact=True).click()
+    page.get_by_role("link", name="Événements", exact=True).click()
+    page.get_by_role("link", name="Appels à thèmes").click()
     page.get_by_role("link", name="Ouvrir un appel à thèmes").click()
     page.get_by_label("Titre").fill("Appel à thèmes des ateliers 2027")
     page.get_by_label("Introduction (Markdown, facultatif)").fill(
@@ -97,7 +98,7 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
         propose(anne, "Charge de travail", "La mesurer, la discuter, la réguler.")
 
         sign_in_member(paul, site, smtp, "paul.durand@exemple.fr", "Paul")
-        paul.get_by_role("link", name="Thèmes des ateliers").first.click()
+        paul.get_by_role("link", name="Thèmes", exact=True).click()
         propose(paul, "Prévenir l'usure professionnelle", "Les fins de carrière, les métiers "
                                                          "pénibles.")
         vote(paul, "Charge de travail")
@@ -121,7 +122,7 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
             "Vous avez voté pour ce thème.")
 
         # The admin sees the ranking with the names, closes the call.
-        page.goto(f"{site}/admin/themes")
+        page.goto(f"{site}/admin/evenements/appels-a-themes")
         page.get_by_role("link", name="Appel à thèmes des ateliers 2027").click()
         rows = page.locator("tbody tr")
         expect(rows.nth(0)).to_contain_text("Charge de travail")
@@ -163,7 +164,7 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
         expect(page.get_by_role("status")).to_contain_text(fr("L'événement est enregistré."))
         page.get_by_role("button", name="Publier").click()
 
-        page.goto(f"{site}/admin/themes")
+        page.goto(f"{site}/admin/evenements/appels-a-themes")
         page.get_by_role("link", name="Appel à thèmes des ateliers 2027").click()
         expect(page.locator("tbody tr").nth(0)).to_contain_text(
             fr("Devenu l'atelier Charge de travail"))
