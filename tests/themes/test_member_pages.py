@@ -206,3 +206,17 @@ def test_the_banner_goes_at_the_closing(make_app):
     with app.app_context():
         make_round()
         assert "Appel à thèmes ouvert" not in app.test_client().get("/").text
+
+
+def test_a_vote_without_its_form_token_is_refused(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        theme_round = make_round()
+        anne = member("Anne")
+        proposal = propose(theme_round, member("Paul"), "Télétravail")
+        client = signed_in_as(app, anne)
+        assert client.post(f"/espace/themes/propositions/{proposal.id}/voter").status_code == 400
+        assert client.post(f"/espace/themes/{theme_round.id}/proposer", data={
+            "title": "Sans jeton", "description": "x"}).status_code == 400
+        assert votes(anne) == 0
+        assert db.session.scalar(select(func.count()).select_from(ThemeProposal)) == 1
