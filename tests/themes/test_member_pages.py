@@ -186,6 +186,15 @@ def test_earlier_rounds_stay_readable(app, anne):
     assert "Clos le" in old_page and "Aucun thème n'a été proposé lors de cet appel." in old_page
 
 
+def test_after_a_closed_round_the_next_one_is_announced(app, anne):
+    make_round(opens=NOW - timedelta(days=30), closes=NOW - timedelta(days=10), title="Appel 2026")
+    make_round(opens=NOW + timedelta(days=3), closes=NOW + timedelta(days=20))
+    page = signed_in_as(app, anne).get("/espace/themes").text
+    assert "Appel 2026" in page and "Clos le" in page
+    assert "Le prochain appel, « Appel à thèmes des ateliers 2027 », s'ouvrira le 26 novembre" \
+        in page
+
+
 def test_the_home_page_and_the_space_show_an_open_round(app, client, anne):
     assert "Appel à thèmes ouvert" not in client.get("/").text
     make_round()
