@@ -25,7 +25,7 @@ from network.extensions import db, utcnow
 from network.inputs import database_int
 from network.membership.models import Person
 from network.templating import event_dates, french_date, plural
-from network.themes.services import link_workshop, proposal_for_workshop, workshop_prefill
+from network.themes.workshops import link_workshop, proposal_for_workshop, workshop_prefill
 
 
 @bp.get("/evenements")

@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from network.admin.services import audit
-from network.events.models import Event, EventKind
 from network.extensions import db
-from network.inputs import database_int
 from network.membership.models import Person, Status
 from network.templating import french_date, plural
 from network.textfold import unaccent_lower
@@ -270,36 +268,6 @@ def show_proposal(proposal: ThemeProposal, by: str, now: datetime) -> None:
         raise ThemeError("Cette proposition n'est pas masquée.")
     proposal.hidden_at = None
     audit(by, "themes.show", now, person_id=proposal.person_id, detail=proposal.title)
-
-
-# --- From a theme to a workshop ----------------------------------------------------------------
-
-def proposal_for_workshop(value: str | None) -> ThemeProposal | None:
-    """The proposal named by `?theme=` of the event form, if it is one that can become a
-    workshop (shown, not one already)."""
-    number = database_int(value or "")
-    proposal = db.session.get(ThemeProposal, number) if number else None
-    return proposal if proposal is not None and proposal.hidden_at is None else None
-
-
-def workshop_prefill(proposal: ThemeProposal) -> dict:
-    """The event form's fields, filled from the proposal: a thematic workshop, its title, its
-    description, and a theme (the title up to a comma, as the themes are separated by commas)."""
-    return {"kind": EventKind.WORKSHOP.value, "title": proposal.title[:200],
-            "description": proposal.description,
-            "themes": proposal.title.split(",")[0].strip()[:80]}
-
-
-def link_workshop(proposal: ThemeProposal, event: Event, by: str, now: datetime) -> bool:
-    """The proposal became the workshop `event`, saved by an admin. False when another admin
-    linked it first (the event stays, without the link)."""
-    linked = db.session.execute(update(ThemeProposal).where(
-        ThemeProposal.id == proposal.id, ThemeProposal.event_id.is_(None))
-        .values(event_id=event.id).execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(proposal)
-    if linked:
-        audit(by, "themes.workshop", now, detail=f"{proposal.title} → {event.title}")
-    return bool(linked)
 
 
 def vote_counts(round_ids: list[int]) -> dict[int, tuple[int, int]]:

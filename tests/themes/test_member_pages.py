@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from network.extensions import db
-from network.themes import services
+from network.themes import services, workshops
 from network.themes.models import ThemeProposal, ThemeVote
 from tests.events.helpers import make_event
 from tests.factories import make_applicant
@@ -156,7 +156,7 @@ def test_the_workshop_a_theme_became_is_linked_for_members(app, anne):
                                 theme_round.opens_at)
     db.session.commit()
     event = make_event(title="Atelier télétravail et QVT")
-    services.link_workshop(proposal, event, "admin@gt-qvt.fr", NOW)
+    workshops.link_workshop(proposal, event, "admin@gt-qvt.fr", NOW)
     db.session.commit()
     page = signed_in_as(app, anne).get("/espace/themes").text
     assert f'Devenu l\'atelier <a href="/evenements/{event.id}">Atelier télétravail et QVT</a>' \

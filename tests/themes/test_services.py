@@ -10,7 +10,7 @@ from network.admin.models import AuditEntry
 from network.extensions import db
 from network.members_space.services import anonymise_departed
 from network.membership.services import leave_network
-from network.themes import services
+from network.themes import services, workshops
 from network.themes.models import ThemeProposal, ThemeRound, ThemeVote
 from network.themes.services import ThemeError
 from tests.conftest import ADMIN_EMAIL
@@ -287,23 +287,23 @@ def test_a_proposal_becomes_a_workshop_once(themes):
     from tests.events.helpers import make_event
 
     _, (remote, *_) = themes
-    prefill = services.workshop_prefill(remote)
+    prefill = workshops.workshop_prefill(remote)
     assert prefill == {"kind": "atelier", "title": "Télétravail",
                        "description": "Pour en parler ensemble.", "themes": "Télétravail"}
     first, second = make_event(title="Atelier Télétravail"), make_event(title="Autre")
-    assert services.link_workshop(remote, first, ADMIN_EMAIL, NOW)
-    assert not services.link_workshop(remote, second, ADMIN_EMAIL, NOW)
+    assert workshops.link_workshop(remote, first, ADMIN_EMAIL, NOW)
+    assert not workshops.link_workshop(remote, second, ADMIN_EMAIL, NOW)
     db.session.commit()
     assert remote.event == first
-    assert services.proposal_for_workshop(str(remote.id)) == remote
-    assert services.proposal_for_workshop("2147483648") is None
-    assert services.proposal_for_workshop("abc") is None
+    assert workshops.proposal_for_workshop(str(remote.id)) == remote
+    assert workshops.proposal_for_workshop("2147483648") is None
+    assert workshops.proposal_for_workshop("abc") is None
 
 
 def test_a_title_with_commas_gives_one_event_theme(app):
     theme_round = make_round()
     proposal = propose(theme_round, member("Anne"), "Télétravail, hybride et lien social")
-    assert services.workshop_prefill(proposal)["themes"] == "Télétravail"
+    assert workshops.workshop_prefill(proposal)["themes"] == "Télétravail"
 
 
 def test_the_anonymisation_removes_votes_and_unlinks_proposals(app, themes):
