@@ -61,6 +61,9 @@ class Config:
     ADMISSION_REVIEW = False
     ADMISSION_REVIEW_REMINDER_DAYS = 7
 
+    # Calls for workshop themes: how many themes a member may propose in one call.
+    THEME_PROPOSALS_PER_MEMBER = 3
+
     # Import of the network's former files: the day the network was launched (a member without
     # « Membre depuis » has been one since then), the largest file, and how long an import can
     # be cancelled.

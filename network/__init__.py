@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from network.news.views import bp as news_bp
     from network.renewal.views import bp as renewal_bp
     from network.resources.views import bp as resources_bp
+    from network.themes.views import bp as themes_bp
 
     app.register_blueprint(membership_bp)
     app.register_blueprint(members_space_bp)
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(attestations_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(news_bp)
+    app.register_blueprint(themes_bp)
     app.register_blueprint(mailings_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

@@ -26,6 +26,7 @@ from network.extensions import db, utcnow
 from network.inputs import database_int
 from network.membership.models import Person
 from network.templating import event_dates, french_date, plural
+from network.themes.workshops import link_workshop, proposal_for_workshop, workshop_prefill
 
 
 @bp.get("/evenements")
@@ -46,7 +47,14 @@ def events():
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
 def events_edit(event_id=None):
     event = db.get_or_404(Event, event_id) if event_id else None
-    form = EventForm(data=EventForm.data_of(event) if event else None)
+    # « Créer l'atelier » of a call for themes: the form filled from the theme proposed; the
+    # event exists only once saved.
+    theme = None if event else proposal_for_workshop(request.args.get("theme"))
+    if theme is not None and theme.event_id is not None:
+        flash(f"Ce thème est déjà devenu l'atelier « {theme.event.title} ».", "warning")
+        return redirect(url_for(".events_detail", event_id=theme.event_id))
+    form = EventForm(data=EventForm.data_of(event) if event
+                     else workshop_prefill(theme) if theme else None)
     if form.validate_on_submit():
         now = utcnow()
         if event is None:
@@ -54,6 +62,9 @@ def events_edit(event_id=None):
             db.session.add(event)
         changes = _apply(form, event)
         db.session.flush()
+        if theme is not None and not link_workshop(theme, event, g.admin.email, now):
+            flash("Ce thème est devenu entre-temps un autre atelier : celui-ci n'y est pas "
+                  "rattaché.", "warning")
         if event.status == EventStatus.PUBLISHED and changes:
             told = services.notify_event_changed(event, changes, now)
             flash(f"Modification annoncée par e-mail à {plural(told, 'personne')} : {changes}",
@@ -64,7 +75,7 @@ def events_edit(event_id=None):
         if warning := annual_date_warning(event.kind, event.starts_at):
             flash(warning, "warning")
         return redirect(url_for(".events_detail", event_id=event.id))
-    return render_template("admin/events/edit.html", form=form, event=event), (
+    return render_template("admin/events/edit.html", form=form, event=event, theme=theme), (
         400 if form.errors else 200)
 
 

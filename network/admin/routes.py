@@ -16,6 +16,7 @@ from network.admin import (  # noqa: F401
     news,
     outbox,
     resources,
+    themes,
 )
 from network.admin.views import bp
 

@@ -20,6 +20,7 @@ from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.membership.models import CharterAcceptance, Person, StatusChange
 from network.renewal.models import RenewalCampaign, RenewalRequest
+from network.themes.personal_data import proposals_of, votes_of
 
 
 def when(moment: datetime | None) -> str | None:
@@ -51,6 +52,8 @@ def personal_data(person: Person) -> dict:
         "renouvellements": _renewals(person),
         "inscriptions_aux_evenements": _registrations(person),
         "attestations": _attestations(person),
+        "propositions_de_themes": proposals_of(person),
+        "votes_pour_des_themes": votes_of(person),
         "notes_des_administrateurs": [
             {"le": when(note.created_at), "par": note.author, "texte": note.text}
             for note in _rows(AdminNote, person, AdminNote.created_at)],

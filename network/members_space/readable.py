@@ -34,6 +34,8 @@ SECTIONS = {
     "renouvellements": "Mes renouvellements",
     "inscriptions_aux_evenements": "Mes inscriptions aux événements",
     "attestations": "Mes attestations",
+    "propositions_de_themes": "Mes propositions de thèmes d'ateliers",
+    "votes_pour_des_themes": "Mes votes pour des thèmes d'ateliers",
     "notes_des_administrateurs": "Notes des administrateurs",
     "modifications": "Journal des modifications de ma fiche",
     "emails_envoyes": "E-mails que le réseau m'a envoyés",
@@ -87,6 +89,8 @@ LABELS = {
     "erreur_de_remise": "Erreur de remise",
     "type": "Attestation", "code": "Code de vérification", "annee": "Année",
     "delivree_le": "Délivrée le", "badge_publie": "Badge publié",
+    "appel": "Appel à thèmes", "titre": "Thème", "description": "Description",
+    "proposee_le": "Proposé le", "masquee_le": "Masqué par le GT QVT le", "theme": "Thème",
 }
 # Keys whose value is an instant (ISO 8601); a day stored as an instant shows without its hour.
 DAYS = {"membre_depuis"}
@@ -107,7 +111,8 @@ CODES = {
 # What an empty value means where "non renseigné" would not say it.
 EMPTY = {("historique", "de"): "aucun (nouvelle fiche)",
          ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation",
-         ("attestations", "evenement"): "—", ("attestations", "annee"): "—"}
+         ("attestations", "evenement"): "—", ("attestations", "annee"): "—",
+         ("propositions_de_themes", "masquee_le"): "non (visible des membres)"}
 # Long texts (an e-mail, a note): shown folded, line by line.
 LONG = {"texte"}
 UNKNOWN = "non renseigné"

@@ -29,6 +29,7 @@ from network.membership.services import (
     person_from_link,
     signed_serializer,
 )
+from network.themes.personal_data import forget_people
 from network.urls import external_url
 
 
@@ -186,6 +187,8 @@ def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
         db.session.execute(delete(AdminNote).where(AdminNote.person_id.in_(ids)))
         db.session.execute(delete(GoLiveInvitation).where(GoLiveInvitation.person_id.in_(ids)))
         forget_attestations(ids)
+        # Their votes for workshop themes go; their proposals stay, without their name.
+        forget_people(ids)
         # The proof of an acceptance by e-mail may quote the person; the acceptance stays.
         db.session.execute(update(CharterAcceptance).where(CharterAcceptance.person_id.in_(ids))
                            .values(note=None))

@@ -35,7 +35,8 @@ LAST = {"members_space.leave", "membership.leave", "members_space.sign_out", "ad
 # form refuses control characters like every other form).
 PENDING: set[str] = set()
 # Who sends a valid body: the person the route is for.
-POSTED_BY = {"members_space.my_details": "member", "renewal.in_space": "member"}
+POSTED_BY = {"members_space.my_details": "member", "renewal.in_space": "member",
+             "themes.propose": "member"}
 
 
 def requests_for(rule, identity: str, value: str, world: dict, names: dict):

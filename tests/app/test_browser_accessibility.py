@@ -58,7 +58,8 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
              "admin.outbox_message_html"}
 # The member space, seen signed in as a member (its sign-in pages are public).
-MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page"}
+MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page", "themes.space",
+                "themes.space_round"}
 PUBLIC_IN_SPACE = {"members_space.sign_in", "members_space.sign_in_link"}
 # Public pages that differ for a signed-in member (their registration, « Je libère ma place »).
 ALSO_AS_MEMBER = {"events.index", "events.detail", "resources.index"}
@@ -71,10 +72,12 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "resources.detail", "renewal.form", "members_space.sign_in",
                "members_space.space", "members_space.my_details", "members_space.directory",
                "members_space.my_events", "attestations.membership_page",
-               "attestations.verify", "admin.dashboard", "admin.members", "admin.member",
+               "attestations.verify", "themes.space", "admin.dashboard", "admin.members",
+               "admin.member",
                "admin.events_detail", "admin.events_edit", "admin.resources_edit",
                "admin.renewal", "admin.journal", "admin.outbox_message",
-               "admin.members_import_preview", "admin.members_import_record"}
+               "admin.members_import_preview", "admin.members_import_record",
+               "admin.themes_round"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

@@ -32,6 +32,7 @@ from network.mailings.models import Mailing
 from network.membership.models import Person, Status
 from network.news.models import NewsItem, NewsStatus
 from network.resources.models import Resource, ResourceStatus, Visibility
+from network.themes.models import ThemeRound
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, base_config
 from tests.support.postgres import create_database
 from tests.support.schema import TablesOnDemand, describe_schema, reflect_tables
@@ -439,6 +440,36 @@ def seed_news(connection, tables):
     ])
 
 
+def seed_theme_votes(connection, tables):
+    # The 2026 call for themes, closed: Anne's theme came first and became the webinar; Claire's
+    # was hidden; a proposal of someone anonymised since stays without a name.
+    rounds, proposals = tables["theme_round"], tables["theme_proposal"]
+    theme_round = insert(
+        connection, rounds, title="Appel à thèmes des ateliers 2027",
+        introduction="Les **trois thèmes** les plus plébiscités deviendront des ateliers.",
+        votes_per_member=3, opens_at=utc(2026, 10, 1, 7, 0), closes_at=utc(2026, 10, 31, 17, 0),
+        closed_at=utc(2026, 10, 30, 9, 0), created_at=utc(2026, 9, 30, 14, 0),
+        created_by=ADMIN_EMAIL)
+    anne, claire = (person_id(connection, tables, email) for email in (ANNE, CLAIRE))
+    webinar = connection.scalar(select(tables["event"].c.id).where(
+        tables["event"].c.kind == "webinaire"))
+    common = {"round_id": theme_round, "created_at": utc(2026, 10, 2, 8, 0)}
+    remote = insert(connection, proposals, **common, person_id=anne,
+                    title="Télétravail et lien social",
+                    description="Garder le collectif quand on se voit moins.", event_id=webinar)
+    wear = insert(connection, proposals, **common, person_id=None,
+                  title="Prévenir l'usure professionnelle", description="Les fins de carrière.")
+    insert(connection, proposals, **common, person_id=claire, title="Mes formations",
+           description="À vendre.", hidden_at=utc(2026, 10, 3, 9, 0))
+    insert_all(connection, tables["theme_vote"], [
+        {"round_id": theme_round, "proposal_id": remote, "person_id": anne, "slot": 1,
+         "created_at": utc(2026, 10, 5, 12, 0)},
+        {"round_id": theme_round, "proposal_id": wear, "person_id": anne, "slot": 2,
+         "created_at": utc(2026, 10, 5, 12, 1)},
+        {"round_id": theme_round, "proposal_id": remote, "person_id": claire, "slot": 3,
+         "created_at": utc(2026, 10, 6, 9, 0)}])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -457,6 +488,7 @@ SEEDS = {
     "0015": seed_nothing_new,
     "0016": seed_attestations,
     "0017": seed_news,
+    "0018": seed_theme_votes,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -630,7 +662,8 @@ def assert_the_pages_show_the_data(app):
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
-                "/actualites", "/actualites/lettres", "/actualites.atom"):
+                "/actualites", "/actualites/lettres", "/actualites.atom",
+                "/admin/evenements/appels-a-themes"):
         assert client.get(url).status_code == 200, url
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
@@ -649,6 +682,9 @@ def assert_the_pages_show_the_data(app):
                                           if event.status == EventStatus.PUBLISHED])
     for event in events:
         assert_shows(client, f"/admin/evenements/{event.id}", event.title, *event.theme_names)
+    for theme_round in db.session.scalars(select(ThemeRound)):
+        assert_shows(client, f"/admin/evenements/appels-a-themes/{theme_round.id}",
+                     theme_round.title, *[proposal.title for proposal in theme_round.proposals])
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,

@@ -32,6 +32,8 @@ from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person
 from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
+from network.themes.models import ThemeProposal
+from network.themes.services import create_round, hide_proposal, propose, vote
 from tests.events.helpers import make_event
 from tests.factories import NOW, make_member
 
@@ -54,6 +56,10 @@ NOT_PERSONAL = {
     "go_live_invitation.person_id", "go_live_invitation.nonce",
     # An attestation of presence is exported with its event's title.
     "attestation.id", "attestation.person_id", "attestation.registration_id",
+    # The call for themes is exported by its title, the proposal voted for by its title.
+    "theme_proposal.id", "theme_proposal.round_id", "theme_proposal.event_id",
+    "theme_vote.id", "theme_vote.round_id", "theme_vote.proposal_id", "theme_vote.person_id",
+    "theme_vote.slot",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -122,6 +128,11 @@ EXPORTED_AS = {
     "attestation.year": "attestations[].annee",
     "attestation.issued_at": "attestations[].delivree_le",
     "attestation.published": "attestations[].badge_publie",
+    "theme_proposal.title": "propositions_de_themes[].titre",
+    "theme_proposal.description": "propositions_de_themes[].description",
+    "theme_proposal.created_at": "propositions_de_themes[].proposee_le",
+    "theme_proposal.hidden_at": "propositions_de_themes[].masquee_le",
+    "theme_vote.created_at": "votes_pour_des_themes[].le",
 }
 
 # What the anonymisation erases (set to nothing), RETENTION_MONTHS after the person left.
@@ -131,9 +142,12 @@ ERASED = {
     "person.pending_email", "person.pending_application", "person.email_bounced_at",
     "person.email_bounce_reason", "person.sign_in_nonce", "person.charter_nonce",
     "audit_entry.detail", "charter_acceptance.note",
+    # Her proposals of workshop themes stay, unlinked from her.
+    "theme_proposal.person_id",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
-ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation", "attestation"}
+ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation", "attestation",
+                "theme_vote"}
 # A guest's fields, erased GUEST_RETENTION_DAYS after their event.
 GUEST_ERASED = {"registration.guest_name", "registration.guest_email",
                 "registration.guest_organisation"}
@@ -233,6 +247,14 @@ def anne(app):
                     registration_id=registration.id, issued_at=NOW),
         Attestation(code="0123456789AB", kind=AttestationKind.MEMBERSHIP, person_id=anne.id,
                     year=2026, issued_at=NOW, published=True)])
+    # She proposed two workshop themes (one hidden by the GT QVT) and voted for one.
+    theme_round = create_round("Appel à thèmes 2027", "", 3, NOW - timedelta(days=1),
+                               NOW + timedelta(days=14), ADMIN, NOW)
+    kept = propose(theme_round, anne, "Télétravail", "Le travail hybride.", NOW)
+    hidden = propose(theme_round, anne, "Mes formations", "À vendre.", NOW)
+    db.session.flush()
+    hide_proposal(hidden, ADMIN, NOW)
+    vote(kept, anne, NOW)
     db.session.commit()
     return anne
 
@@ -273,6 +295,9 @@ def test_the_anonymisation_erases_what_it_should(app, anne):
     leave_network(anne, NOW)
     db.session.commit()
     assert anonymise_departed(NOW + timedelta(days=30 * app.config["RETENTION_MONTHS"] + 1)) == 1
+    # What she proposed stays, without her name.
+    assert set(db.session.scalars(select(ThemeProposal.title).where(
+        ThemeProposal.person_id.is_(None)))) == {"Télétravail", "Mes formations"}
     for table in tables_about_a_person():
         rows = rows_of(table, anne.id)
         if table.name in ROWS_DELETED:

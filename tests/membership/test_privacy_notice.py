@@ -19,6 +19,8 @@ EXPORT_PARTS = {
     "import_depuis_les_fichiers_du_reseau": "l'import qui vous a inscrit",
     "invitation_au_lancement_du_site": "l'invitation à découvrir le site",
     "attestations": "attestations que vous avez téléchargées",
+    "propositions_de_themes": "les thèmes que vous avez proposés",
+    "votes_pour_des_themes": "vos votes pour des thèmes d'ateliers",
 }
 
 
@@ -45,5 +47,5 @@ def test_the_notice_says_how_long_and_follows_the_settings(make_app):
     for promise in ("anonymisées", "participants extérieurs", "notes",
                     "Mes données", "/connexion", "Quitter le réseau",
                     "un lien pour quitter le réseau figure dans chaque e-mail",
-                    "ni adresse e-mail"):
+                    "ni adresse e-mail", "restent, sans votre nom"):
         assert promise in text, promise

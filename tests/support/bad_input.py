@@ -29,6 +29,7 @@ from network.mailings.services import unsubscribe_token
 from network.membership.services import charter_token, leave_token
 from network.renewal.models import RenewalCampaign, RenewalRequest
 from network.renewal.services import renewal_token
+from network.themes.services import create_round, propose
 from tests.conftest import ADMIN_EMAIL
 from tests.events.helpers import make_event
 from tests.factories import join_form, make_applicant, make_member
@@ -148,6 +149,10 @@ VALID_BODIES = {
                                 "deadline": "2027-03-15"},
     "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
                                        "publish": "y"},
+    "themes.propose": lambda: {"title": f"Thème {next(_entries)}", "description": "Pourquoi"},
+    "admin.themes_edit": lambda: {"title": "Appel", "introduction": "Texte",
+                                  "votes_per_member": "3", "opens_at": "2026-11-23T09:00",
+                                  "closes_at": "2026-12-14T18:00"},
 }
 
 
@@ -173,6 +178,10 @@ def make_world(app) -> dict:
     db.session.add(letter)
     news_item = make_call("Appel à projets FACT", now.date() + timedelta(days=30))
     registration = register_member(event, other, now)
+    # An open call for themes, a theme of the other member's.
+    theme_round = create_round("Appel à thèmes", "Proposez", 3, now, now + timedelta(days=14),
+                               ADMIN_EMAIL, now)
+    proposal = propose(theme_round, other, "Télétravail", "Le travail hybride", now)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     # The member's badge, published: /verifier/<code> shows it.
@@ -186,6 +195,7 @@ def make_world(app) -> dict:
         "event_id": event.id, "material_id": event.materials[0].id, "person_id": other.id,
         "resource_id": resource.id, "mailing_id": mailing.id, "number": 1,
         "news_id": news_item.id, "letter_id": letter.id,
+        "round_id": theme_round.id, "proposal_id": proposal.id,
         "message_id": db.session.scalar(select(OutboxMessage.id).limit(1)),
         "code": grouped(badge.code), "registration_id": registration.id,
         "year": campaign.year, "request_id": db.session.scalar(

@@ -1,0 +1,1 @@
+"""Calls for workshop themes: members propose and vote, the GT QVT turns themes into workshops."""
