@@ -399,6 +399,21 @@ def seed_going_live(connection, tables):
            sent_at=utc(2026, 11, 28, 11, 0))
 
 
+def seed_walk_ins(connection, tables):
+    # Two people came to the annual meeting without registering: Bruno, a guest without an
+    # address, and Paul, a member, added on the spot (present, though the meeting was full).
+    annual = connection.execute(select(tables["event"].c.id).where(
+        tables["event"].c.kind == "rendez-vous")).scalar_one()
+    paul = person_id(connection, tables, PAUL)
+    insert_all(connection, tables["registration"], [
+        {"event_id": annual, "guest_name": "Bruno Lacaze", "guest_organisation": "SPST 81",
+         "status": "registered", "seq": 4, "created_at": utc(2026, 11, 20, 9, 5),
+         "placed_at": utc(2026, 11, 20, 9, 5), "attended": True, "walk_in": True},
+        {"event_id": annual, "person_id": paul, "status": "registered", "seq": 5,
+         "created_at": utc(2026, 11, 20, 9, 10), "placed_at": utc(2026, 11, 20, 9, 10),
+         "attended": True, "walk_in": True}])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -415,6 +430,7 @@ SEEDS = {
     "0013": seed_session_generations,
     "0014": seed_going_live,
     "0015": seed_nothing_new,
+    "0016": seed_walk_ins,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -439,6 +455,7 @@ ADDED_COLUMN_VALUES = {
     "charter_acceptance.method": "web",
     "charter_acceptance.recorded_by": None,
     "charter_acceptance.note": None,
+    "registration.walk_in": False,
 }
 
 
