@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "golive.remind": "Relance de l'invitation de lancement",
     "golive.answer": "Réponse à l'invitation de lancement",
     "outbox.retry_all": "E-mails en échec réessayés",
+    "event.attendance": "Présences relevées",
+    "event.walk_in": "Personne ajoutée sur place (venue sans inscription)",
 }
 
 

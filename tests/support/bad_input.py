@@ -25,6 +25,7 @@ from network.golive.services import golive_token
 from network.mail.models import OutboxMessage
 from network.mailings.models import Mailing
 from network.mailings.services import unsubscribe_token
+from network.membership.models import Person
 from network.membership.services import charter_token, leave_token
 from network.renewal.models import RenewalCampaign, RenewalRequest
 from network.renewal.services import renewal_token
@@ -142,7 +143,16 @@ VALID_BODIES = {
     "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour"},
     "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
                                        "publish": "y"},
+    "admin.events_walk_in_member": lambda: {"person": str(db.session.scalar(select(Person.id).where(
+        Person.email == "walk.member@exemple.fr")))},
+    "admin.events_walk_in_guest": lambda: {"name": "Bruno Lacaze", "organisation": "SPST 81",
+                                           "email": "bruno.lacaze@exemple.fr"},
 }
+
+# Attendance is marked, and people who came without registering added, once an event has
+# started: these pages are walked on an event under way (the others on one a week ahead).
+ON_THE_EVENT_UNDER_WAY = ("admin.events_attendance", "admin.events_walk_in",
+                          "admin.events_walk_in_member", "admin.events_walk_in_guest")
 
 
 def make_world(app) -> dict:
@@ -161,6 +171,9 @@ def make_world(app) -> dict:
                       created_at=now)
     db.session.add(mailing)
     registration = register_member(event, other, now)
+    under_way = make_event(title="Atelier en cours", starts=now + timedelta(days=1))
+    register_member(under_way, other, now)
+    under_way.starts_at, under_way.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     db.session.commit()
@@ -182,6 +195,7 @@ def make_world(app) -> dict:
         "events.registration_page": token, "events.cancel": token, "events.confirm": token,
         "events.invitation": invitation_token(event, member),
         "mailings.unsubscribe": unsubscribe_token(other),
+        **{(endpoint, "event_id"): under_way.id for endpoint in ON_THE_EVENT_UNDER_WAY},
     }
 
 
@@ -202,6 +216,7 @@ def url(rule, world: dict, bad: tuple[str, str] | None = None) -> str:
             return quote(bad[1], safe="/" if isinstance(converter, PathConverter) else "")
         if isinstance(converter, AnyConverter):
             return sorted(converter.items)[0]
-        return quote(str(world.get(name, world.get(rule.endpoint, "x"))), safe="/")
+        chosen = world.get((rule.endpoint, name), world.get(name, world.get(rule.endpoint, "x")))
+        return quote(str(chosen), safe="/")
 
     return re.sub(r"<(?:[^:<>]+:)?(?P<name>\w+)>", value, rule.rule)
