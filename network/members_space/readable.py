@@ -80,7 +80,9 @@ LABELS = {
     "echeance_personnelle": "Échéance", "evenement": "Événement", "debut": "Début",
     "demande_le": "Demande le", "place_le": "Place attribuée le", "inscrit_le": "Inscrit·e le",
     "sorti_de_la_liste_d_attente_le": "Sorti·e de la liste d'attente le",
-    "annule_le": "Annulée le", "present": "Présent·e", "texte": "Texte", "action": "Action",
+    "annule_le": "Annulée le", "present": "Présent·e",
+    "venu_sans_inscription": "Venu·e sans inscription (ajouté·e sur place)", "texte": "Texte",
+    "action": "Action",
     "detail": "Détail", "envoye_le": "Envoyé le", "a": "Destinataire", "objet": "Objet",
     "erreur_de_remise": "Erreur de remise",
 }
