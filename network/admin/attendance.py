@@ -5,7 +5,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from network.admin.event_forms import WalkInGuestForm, WalkInSearchForm
+from network.admin.event_forms import WalkInGuestForm, WalkInMemberForm, WalkInSearchForm
 from network.admin.services import audit
 from network.admin.views import bp
 from network.events import attendance
@@ -78,7 +78,8 @@ def _walk_in_page(event: Event, guest_form: WalkInGuestForm, status: int = 200):
 @bp.post("/evenements/<int:event_id>/presences/sur-place/membre")
 def events_walk_in_member(event_id):
     event = db.get_or_404(Event, event_id)
-    person = db.session.get(Person, database_int(request.form.get("person", "")) or 0)
+    form = WalkInMemberForm()
+    person = db.session.get(Person, form.person.data) if form.validate_on_submit() else None
     if person is None or person.email is None:
         flash("Choisissez un membre dans les résultats de la recherche.", "danger")
         return redirect(url_for(".events_walk_in", event_id=event.id))

@@ -16,6 +16,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from network.events.models import (
     AUDIENCE_LABELS,
@@ -149,6 +150,12 @@ class WalkInSearchForm(Form):
         csrf = False
 
     q = SearchField("Nom ou adresse e-mail du membre", validators=[Optional()])
+
+
+class WalkInMemberForm(Form):
+    """The member chosen among those found (each found member's button posts their id)."""
+
+    person = IntegerField("Membre", validators=[DataRequired()], widget=HiddenInput())
 
 
 class WalkInGuestForm(Form):

@@ -176,8 +176,12 @@ def test_a_member_found_by_name_without_javascript_is_added_present_though_full(
     nobody = admin_client.get(f"/admin/evenements/{event.id}/presences/sur-place?q=zzz").text
     assert "Aucun membre ne correspond à « zzz »" in nobody
 
-    page = admin_client.post(f"/admin/evenements/{event.id}/presences/sur-place/membre",
-                             data={"person": paul.id}, follow_redirects=True).text
+    member_url = f"/admin/evenements/{event.id}/presences/sur-place/membre"
+    for bad in ("", "abc", "2147483648", str(paul.id + 1000)):
+        page = admin_client.post(member_url, data={"person": bad}, follow_redirects=True).text
+        assert "Choisissez un membre dans les résultats de la recherche." in page
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    page = admin_client.post(member_url, data={"person": paul.id}, follow_redirects=True).text
     assert "Paul Durand est ajouté·e comme présent·e (venu·e sans inscription)." in page
     walk_in = db.session.scalar(select(Registration).where(Registration.person_id == paul.id))
     assert (walk_in.status, walk_in.attended, walk_in.walk_in) == ("registered", True, True)

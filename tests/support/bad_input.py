@@ -25,7 +25,6 @@ from network.golive.services import golive_token
 from network.mail.models import OutboxMessage
 from network.mailings.models import Mailing
 from network.mailings.services import unsubscribe_token
-from network.membership.models import Person
 from network.membership.services import charter_token, leave_token
 from network.renewal.models import RenewalCampaign, RenewalRequest
 from network.renewal.services import renewal_token
@@ -143,8 +142,6 @@ VALID_BODIES = {
     "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour"},
     "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
                                        "publish": "y"},
-    "admin.events_walk_in_member": lambda: {"person": str(db.session.scalar(select(Person.id).where(
-        Person.email == "walk.member@exemple.fr")))},
     "admin.events_walk_in_guest": lambda: {"name": "Bruno Lacaze", "organisation": "SPST 81",
                                            "email": "bruno.lacaze@exemple.fr"},
 }
