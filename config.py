@@ -162,6 +162,9 @@ class Config:
     # Events: the reminder to the registered, this many hours before the start.
     EVENT_REMINDER_HOURS_BEFORE = 24
     EVENTS_PAGE_SIZE = 12
+    # The sign-in sheet (« feuille d'émargement ») ends with this many empty rows, for the people
+    # who come without registering.
+    SIGN_IN_SHEET_BLANK_ROWS = 8
 
     # Resource library: uploads up to this size, stored here (None: instance/ressources).
     RESOURCE_MAX_UPLOAD_MB = 25

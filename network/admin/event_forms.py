@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
+    SearchField,
     SelectChoice,
     SelectField,
     StringField,
@@ -13,7 +15,8 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from network.events.models import (
     AUDIENCE_LABELS,
@@ -140,3 +143,32 @@ class InvitationForm(Form):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.departments.choices = department_choices()
+
+
+class WalkInSearchForm(Form):
+    """Find a member who came without registering (read from the query string: it only reads)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Nom ou adresse e-mail du membre", validators=[Optional()])
+
+
+class WalkInMemberForm(Form):
+    """The member chosen among those found (each found member's button posts their id)."""
+
+    person = IntegerField("Membre", validators=[DataRequired()], widget=HiddenInput())
+
+
+class WalkInGuestForm(Form):
+    """Someone from outside the network who came without registering."""
+
+    name = StringField("Prénom et nom", validators=[
+        DataRequired(REQUIRED), Length(max=200, message="200 caractères au maximum.")])
+    organisation = StringField("Structure (facultatif)", validators=[
+        Optional(), Length(max=200, message="200 caractères au maximum.")])
+    email = EmailField("Adresse e-mail (facultatif)", validators=[
+        Optional(), Length(max=254, message="254 caractères au maximum."),
+        Email(message="Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+              check_deliverability=False)])
+    submit = SubmitField("Ajouter comme présent·e")

@@ -23,8 +23,6 @@ from network.events.models import (
     RegistrationStatus,
 )
 from network.extensions import db, utcnow
-from network.inputs import database_int
-from network.membership.models import Person
 from network.templating import event_dates, french_date, plural
 from network.themes.workshops import link_workshop, proposal_for_workshop, workshop_prefill
 
@@ -39,7 +37,7 @@ def events():
         query = query.where(Event.kind == kind)
     page = db.paginate(query, per_page=30)
     return render_template("admin/events/list.html", page=page, status=status, kind=kind,
-                           figures=services.event_figures([e.id for e in page.items]),
+                           figures=services.event_figures([e.id for e in page.items], utcnow()),
                            statuses=EVENT_STATUS_LABELS, kinds=EVENT_KIND_LABELS)
 
 
@@ -121,13 +119,14 @@ def events_detail(event_id):
     event = db.get_or_404(Event, event_id)
     registrations = db.session.scalars(_registrations(event)).all()
     waiting = [r for r in registrations if r.status == RegistrationStatus.WAITING]
+    now = utcnow()
     return render_template(
         "admin/events/detail.html", event=event, registrations=registrations,
         positions={r.id: number for number, r in enumerate(waiting, start=1)},
-        figures=services.event_figures([event.id])[event.id], kinds=EVENT_KIND_LABELS,
+        figures=services.event_figures([event.id], now)[event.id], kinds=EVENT_KIND_LABELS,
         modes=EVENT_MODE_LABELS, statuses=EVENT_STATUS_LABELS,
         registration_labels=REGISTRATION_STATUS_LABELS, cancel_form=ConfirmForm(),
-        material_form=MaterialForm(formdata=None), now=utcnow())
+        material_form=MaterialForm(formdata=None), now=now, started=event.has_started(now))
 
 
 @bp.post("/evenements/<int:event_id>/publier")
@@ -173,31 +172,12 @@ def events_duplicate(event_id):
     return redirect(url_for(".events_edit", event_id=copy.id))
 
 
-@bp.route("/evenements/<int:event_id>/presences", methods=["GET", "POST"])
-def events_attendance(event_id):
-    event = db.get_or_404(Event, event_id)
-    registered = db.session.scalars(
-        select(Registration).outerjoin(Person, Registration.person_id == Person.id)
-        .options(joinedload(Registration.person))
-        .where(Registration.event_id == event.id,
-               Registration.status == RegistrationStatus.REGISTERED)
-        .order_by(Person.last_name, Registration.guest_name, Registration.id)).all()
-    if request.method == "POST":  # CSRF is checked for every POST by CSRFProtect
-        present = {number for value in request.form.getlist("present")
-                   if (number := database_int(value)) is not None}
-        services.mark_attendance(event, present)
-        audit(g.admin.email, "event.attendance", utcnow(),
-              detail=f"{event.title} : {plural(len(present), 'présent')}")
-        db.session.commit()
-        flash(f"Présences enregistrées : {len(present)} sur {len(registered)}.", "success")
-        return redirect(url_for(".events_detail", event_id=event.id))
-    return render_template("admin/events/attendance.html", event=event, registered=registered)
-
-
 @bp.get("/evenements/<int:event_id>/export.csv")
 def events_export(event_id):
     event = db.get_or_404(Event, event_id)
     waiting_rank = {}
+    # Before the start nobody is present or absent, whatever was stored.
+    started = event.has_started(utcnow())
 
     def rows():
         query = _registrations(event).execution_options(yield_per=500)
@@ -210,11 +190,14 @@ def events_export(event_id):
                    waiting_rank.get(registration.id, ""),
                    french_date(registration.placed_at or registration.created_at,
                                with_time=True),
-                   {True: "présent", False: "absent", None: ""}[registration.attended]]
+                   {True: "présent", False: "absent", None: ""}[
+                       registration.attended if started else None],
+                   "oui" if registration.walk_in else ""]
 
     return csv_response(f"inscriptions-evenement-{event.id}.csv",
                         ["Nom", "E-mail", "Structure", "Membre ou externe", "État",
-                         "Position en liste d'attente", "Inscrit le", "Présence"], rows())
+                         "Position en liste d'attente", "Inscrit le", "Présence",
+                         "Sans inscription préalable"], rows())
 
 
 @bp.post("/evenements/<int:event_id>/supports")

@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "news.mailing": "Brouillon d'envoi préparé à partir d'une actualité",
     "mailing.newsletter": "Lettre d'information archivée sur le site",
     "mailing.not_newsletter": "Lettre d'information retirée des archives du site",
+    "event.attendance": "Présences relevées",
+    "event.walk_in": "Personne ajoutée sur place (venue sans inscription)",
 }
 
 

@@ -2,6 +2,7 @@
 
 from network.admin import (  # noqa: F401
     admission,
+    attendance,
     auth,
     campaign,
     charter,

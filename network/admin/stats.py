@@ -179,5 +179,5 @@ def attendance_of_past_year(now: datetime) -> list[tuple[Event, EventFigures]]:
     events = db.session.scalars(select(Event).where(
         Event.status == EventStatus.PUBLISHED, Event.ends_at <= now,
         Event.starts_at > now - timedelta(days=365)).order_by(Event.starts_at)).all()
-    figures = event_figures([event.id for event in events])
+    figures = event_figures([event.id for event in events], now)
     return [(event, figures[event.id]) for event in events if figures[event.id].marked]

@@ -110,6 +110,11 @@ class Event(db.Model):
         last = self.address.replace("\n", ",").split(",")[-1].strip()
         return re.sub(r"^\d{5}\s+", "", last) or None
 
+    def has_started(self, now: datetime) -> bool:
+        """Attendance means something from the start on: before it, nobody has come or missed
+        it (an attendance marked three months ahead listed 42 people « absent »)."""
+        return now >= self.starts_at
+
 
 class EventTheme(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"),
@@ -171,6 +176,8 @@ class Registration(db.Model):
     promoted_at: Mapped[datetime | None]
     # None until an admin marks the attendance.
     attended: Mapped[bool | None]
+    # Came without registering: added on the spot by an admin, present (even when it was full).
+    walk_in: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship()
     person = relationship("Person")

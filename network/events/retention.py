@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 
 from network.events.models import Event, Registration
 from network.extensions import db
@@ -19,7 +19,10 @@ def purge_past_guests(now: datetime, batch_size: int = 500) -> int:
     while True:
         rows = db.session.execute(
             select(Registration.id, Registration.guest_email).join(Event)
-            .where(Registration.person_id.is_(None), Registration.guest_email.is_not(None),
+            # A guest added at the door may have left no address, only a name.
+            .where(Registration.person_id.is_(None),
+                   or_(Registration.guest_email.is_not(None), Registration.guest_name.is_not(None),
+                       Registration.guest_organisation.is_not(None)),
                    Event.ends_at < cutoff)
             .order_by(Registration.id).limit(batch_size)).all()
         if not rows:
@@ -28,7 +31,7 @@ def purge_past_guests(now: datetime, batch_size: int = 500) -> int:
             update(Registration).where(Registration.id.in_([row.id for row in rows]))
             .values(guest_name=None, guest_email=None, guest_organisation=None)
             .execution_options(synchronize_session=False))
-        addresses = {row.guest_email for row in rows}
+        addresses = {row.guest_email for row in rows} - {None}
         still_kept = set(db.session.scalars(select(Registration.guest_email).where(
             Registration.guest_email.in_(addresses))))
         # A guest's e-mails have no person: they are the registration e-mails to that address.

@@ -92,8 +92,10 @@ def add_material(event: Event, title: str, url: str, now: datetime, announce: bo
     db.session.flush()
     if not announce:
         return 0
-    attended = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.attended.is_(True)))
+    # Those who came, once the event has started and their attendance is marked.
+    attended = event.has_started(now) and db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.event_id == event.id, Registration.attended.is_(True)))
     statuses = (RegistrationStatus.REGISTERED,)
     # The library's documents of the event go with the links (replays, slides).
     resources = db.session.scalars(select(Resource).where(
@@ -479,15 +481,7 @@ def send_event_reminders(now: datetime, progress=None) -> int:
     return sent
 
 
-# --- After the event ----------------------------------------------------------------------------
-
-def mark_attendance(event: Event, present_ids: set[int]) -> None:
-    """The admin's checklist: checked registrations attended, the other registered did not."""
-    for registration in db.session.scalars(select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.REGISTERED)):
-        registration.attended = registration.id in present_ids
-
+# --- After the event (marking attendance, walk-ins: network.events.attendance) -----------------
 
 @dataclass
 class EventFigures:
@@ -498,25 +492,28 @@ class EventFigures:
 
     @property
     def attendance_rate(self) -> float | None:
-        """Present among the registered whose attendance was marked."""
+        """Present among the registered whose attendance was marked (None: nothing to say)."""
         return self.attended / self.marked if self.marked else None
 
 
-def event_figures(event_ids: list[int]) -> dict[int, EventFigures]:
-    """The figures of several events in one query."""
+def event_figures(event_ids: list[int], now: datetime) -> dict[int, EventFigures]:
+    """The figures of several events in one query. Before an event starts it has no attendance
+    (« — », never 0 %), whatever was stored: an event moved later keeps what was marked."""
     figures = {event_id: EventFigures() for event_id in event_ids}
     rows = db.session.execute(
-        select(Registration.event_id, Registration.status, Registration.attended, func.count())
+        select(Registration.event_id, Event.starts_at, Registration.status,
+               Registration.attended, func.count())
+        .join(Event, Event.id == Registration.event_id)
         .where(Registration.event_id.in_(event_ids))
-        .group_by(Registration.event_id, Registration.status, Registration.attended))
-    for event_id, status, attended, count in rows:
+        .group_by(Registration.event_id, Event.starts_at, Registration.status,
+                  Registration.attended))
+    for event_id, starts_at, status, attended, count in rows:
         figure = figures[event_id]
         if status == RegistrationStatus.REGISTERED:
             figure.registered += count
-            if attended is not None:
+            if attended is not None and now >= starts_at:
                 figure.marked += count
-            if attended:
-                figure.attended += count
+                figure.attended += count if attended else 0
         elif status == RegistrationStatus.WAITING:
             figure.waiting += count
     return figures
@@ -531,10 +528,12 @@ class Parcours:
     by_kind: dict[str, int]
 
 
-def parcours(person: Person) -> Parcours:
+def parcours(person: Person, now: datetime) -> Parcours:
+    """The events the member was marked present at, once they had started."""
     events = db.session.scalars(
         select(Event).join(Registration).where(Registration.person_id == person.id,
-                                               Registration.attended.is_(True))
+                                               Registration.attended.is_(True),
+                                               Event.starts_at <= now)
         .order_by(Event.starts_at)).all()
     by_kind: dict[str, int] = {}
     for event in events:

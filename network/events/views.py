@@ -70,7 +70,7 @@ def index():
                            Event.starts_at.desc(), Event.id)
     page = db.paginate(query, per_page=current_app.config["EVENTS_PAGE_SIZE"])
     return render_template("events/index.html", page=page, form=form, now=now,
-                           figures=services.event_figures([e.id for e in page.items]),
+                           figures=services.event_figures([e.id for e in page.items], now),
                            kinds=EVENT_KIND_LABELS, modes=EVENT_MODE_SHORT_LABELS,
                            audiences=AUDIENCE_SHORT_LABELS)
 

@@ -128,7 +128,8 @@ def _registrations(person: Person) -> list[dict]:
              "demande_le": when(r.created_at), "place_le": when(r.placed_at),
              "inscrit_le": when(r.placed_at or r.created_at),
              "sorti_de_la_liste_d_attente_le": when(r.promoted_at),
-             "annule_le": when(r.cancelled_at), "present": r.attended}
+             "annule_le": when(r.cancelled_at), "present": r.attended,
+             "venu_sans_inscription": r.walk_in}
             for r in db.session.scalars(select(Registration).join(Event).where(
                 Registration.person_id == person.id).order_by(Event.starts_at))]
 

@@ -153,11 +153,12 @@ def space():
 @bp.get("/espace/evenements")
 @member_required
 def my_events():
-    upcoming, past = member_registrations(g.member, utcnow())
+    now = utcnow()
+    upcoming, past = member_registrations(g.member, now)
     return render_template(
         "members_space/events.html", person=g.member, upcoming=upcoming, past=past,
-        parcours=parcours(g.member), kinds=EVENT_KIND_LABELS, form=CancelForm(),
-        attestable=attended_registration_ids(g.member, past, utcnow()),
+        parcours=parcours(g.member, now), kinds=EVENT_KIND_LABELS, form=CancelForm(),
+        attestable=attended_registration_ids(g.member, past, now),
         positions={r.id: waiting_position(r) for r in upcoming if r.status == "waiting"},
         tokens={r.id: registration_token(r) for r in upcoming})
 

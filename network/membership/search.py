@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from network.events.models import Event, EventKind, Registration
+from network.extensions import utcnow
 from network.membership.models import (
     SEARCHED_COLUMNS,
     Person,
@@ -60,10 +61,11 @@ def _paris_midnight(day: date) -> datetime:
 
 
 def welcomed_people() -> Select:
-    """Ids of the people marked present at a welcome module."""
+    """Ids of the people marked present at a welcome module that has started (an attendance
+    stored for a session still ahead, moved later or marked before the rule, welcomes no one)."""
     return (select(Registration.person_id).join(Event)
             .where(Event.kind == EventKind.WELCOME_MODULE, Registration.attended.is_(True),
-                   Registration.person_id.is_not(None)))
+                   Event.starts_at <= utcnow(), Registration.person_id.is_not(None)))
 
 
 def containing(word: str) -> ColumnElement[str]:

@@ -130,7 +130,7 @@ def test_every_admin_page_renders(page, site, live_server):
             db.session.add(Registration(event_id=past.id, person_id=person.id,
                                         status="registered", attended=bool(came)))
         db.session.commit()
-        event_id = event.id
+        event_id, past_id = event.id, past.id
     sign_in(page, site)
     for name, path in [("admin-dashboard", "/admin/"), ("admin-mailings", "/admin/envois"),
                        ("admin-mailing-new", "/admin/envois/nouveau"),
@@ -138,7 +138,7 @@ def test_every_admin_page_renders(page, site, live_server):
                        ("admin-events", "/admin/evenements"),
                        ("admin-event", f"/admin/evenements/{event_id}"),
                        ("admin-event-edit", f"/admin/evenements/{event_id}/modifier"),
-                       ("admin-event-attendance", f"/admin/evenements/{event_id}/presences"),
+                       ("admin-event-attendance", f"/admin/evenements/{past_id}/presences"),
                        ("admin-event-invite", f"/admin/evenements/{event_id}/inviter")]:
         response = page.goto(f"{site}{path}")
         assert response.status == 200, path
@@ -146,7 +146,7 @@ def test_every_admin_page_renders(page, site, live_server):
         shoot(page, name)
     # At the door, on a phone: the checklist fits the screen, its boxes big enough for a thumb.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{site}/admin/evenements/{event_id}/presences")
+    page.goto(f"{site}/admin/evenements/{past_id}/presences")
     box = page.get_by_label("Anne Martin").bounding_box()
     assert box["width"] >= 24 and box["height"] >= 24
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

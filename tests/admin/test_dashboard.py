@@ -279,8 +279,8 @@ def test_a_short_month_chart_labels_every_month():
 
 
 def test_attendance_of_the_past_year_per_event(admin_client, at_now):
+    from network.events.attendance import mark_attendance
     from network.events.models import Registration
-    from network.events.services import mark_attendance
     from tests.events.helpers import make_event
 
     people = [make_member(email=f"p{n}@exemple.fr") for n in range(4)]
@@ -293,7 +293,7 @@ def test_attendance_of_the_past_year_per_event(admin_client, at_now):
                                     status="registered"))
     db.session.commit()
     ids = db.session.scalars(db.select(Registration.id).order_by(Registration.id)).all()
-    mark_attendance(marked, set(ids[:3]))
+    mark_attendance(marked, set(ids[:3]), NOW)
     db.session.commit()
     few = count_queries(admin_client, "/admin/")
     page = admin_client.get("/admin/").text

@@ -75,7 +75,8 @@ def test_numbers_out_of_range_in_filters_are_ignored_like_any_junk(app, admin_cl
         junk = visitor.get(path.rsplit("=", 1)[0] + "=n-importe-quoi")
         response = visitor.get(path)
         assert response.status_code == junk.status_code == 200, path
-    response = admin_client.post(f"/admin/evenements/{world['event_id']}/presences",
+    under_way = world[("admin.events_attendance", "event_id")]
+    response = admin_client.post(f"/admin/evenements/{under_way}/presences",
                                  data={"present": [value, "1"]})
     assert response.status_code == 302
 

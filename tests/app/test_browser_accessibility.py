@@ -236,6 +236,18 @@ def test_every_page_has_no_serious_accessibility_violation(live_server, world, b
               "anonymous /rejoindre (envoyé vide)", results)
         check(sent_empty(admin_page, site, "/admin/evenements/nouveau", "Enregistrer"), axe,
               "admin /admin/evenements/nouveau (envoyé vide)", results)
+        # Attendance: the page of an event not started yet (the walk's is under way), the
+        # members found for someone who came without registering, the guest form sent empty.
+        ahead = f"/admin/evenements/{world['event_id']}/presences"
+        admin_page.goto(site + ahead)
+        check(admin_page, axe, f"admin {ahead} (pas encore commencé)", results)
+        walk_in = f"/admin/evenements/{world[('admin.events_walk_in', 'event_id')]}" \
+                  "/presences/sur-place"
+        admin_page.goto(f"{site}{walk_in}?q=walk")
+        expect(admin_page.get_by_text("membres trouvés")).to_be_visible()
+        check(admin_page, axe, f"admin {walk_in}?q=walk (membres trouvés)", results)
+        check(sent_empty(admin_page, site, walk_in, "Ajouter comme présent·e"), axe,
+              f"admin {walk_in} (envoyé vide)", results)
     elapsed = time.monotonic() - started
     checked = len({label for label, _, _ in results})
     report = (f"axe-core {axe_version(page)} in Chromium: {checked} pages, {len(results)} "

@@ -470,6 +470,21 @@ def seed_theme_votes(connection, tables):
          "created_at": utc(2026, 10, 6, 9, 0)}])
 
 
+def seed_walk_ins(connection, tables):
+    # Two people came to the annual meeting without registering: Bruno, a guest without an
+    # address, and Paul, a member, added on the spot (present, though the meeting was full).
+    annual = connection.execute(select(tables["event"].c.id).where(
+        tables["event"].c.kind == "rendez-vous")).scalar_one()
+    paul = person_id(connection, tables, PAUL)
+    insert_all(connection, tables["registration"], [
+        {"event_id": annual, "guest_name": "Bruno Lacaze", "guest_organisation": "SPST 81",
+         "status": "registered", "seq": 4, "created_at": utc(2026, 11, 20, 9, 5),
+         "placed_at": utc(2026, 11, 20, 9, 5), "attended": True, "walk_in": True},
+        {"event_id": annual, "person_id": paul, "status": "registered", "seq": 5,
+         "created_at": utc(2026, 11, 20, 9, 10), "placed_at": utc(2026, 11, 20, 9, 10),
+         "attended": True, "walk_in": True}])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -489,6 +504,7 @@ SEEDS = {
     "0016": seed_attestations,
     "0017": seed_news,
     "0018": seed_theme_votes,
+    "0019": seed_walk_ins,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -514,6 +530,7 @@ ADDED_COLUMN_VALUES = {
     "charter_acceptance.recorded_by": None,
     "charter_acceptance.note": None,
     "mailing.newsletter": False,
+    "registration.walk_in": False,
 }
 
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from network.events.attendance import mark_attendance
 from network.events.models import Audience, Registration, RegistrationStatus
 from network.events.services import (
     confirm_guest_registration,
     event_figures,
-    mark_attendance,
     request_guest_registration,
 )
 from network.extensions import db
@@ -37,7 +37,7 @@ def test_guests_are_erased_a_set_time_after_their_event(app, admin_client):
     zoe = guest(event, "Zoé Invitée", "zoe@exemple.fr")
     yann = guest(event, "Yann Invité", "yann@exemple.fr")
     guest(later, "Yann Invité", "yann@exemple.fr")
-    mark_attendance(event, {zoe.id})
+    mark_attendance(event, {zoe.id}, STARTS + timedelta(hours=1))
     db.session.commit()
     assert mail_to("zoe@exemple.fr") and mail_to("yann@exemple.fr")
 
@@ -50,7 +50,7 @@ def test_guests_are_erased_a_set_time_after_their_event(app, admin_client):
         assert (registration.guest_name, registration.guest_email,
                 registration.guest_organisation) == (None, None, None)
     assert zoe.status == RegistrationStatus.REGISTERED and zoe.attended is True
-    figures = event_figures([event.id])[event.id]
+    figures = event_figures([event.id], event.ends_at + timedelta(days=days))[event.id]
     assert (figures.registered, figures.attended) == (2, 1), "the figures stay"
     assert mail_to("zoe@exemple.fr") == []
     assert mail_to("yann@exemple.fr"), "Yann is still registered to a later event"

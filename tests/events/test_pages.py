@@ -8,8 +8,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from network.events.attendance import mark_attendance
 from network.events.models import Audience, EventKind, EventMode, Registration
-from network.events.services import mark_attendance, register_member
+from network.events.services import register_member
 from network.extensions import db, utcnow
 from network.templating import PARIS
 from tests.events.helpers import make_event
@@ -68,7 +69,7 @@ def test_members_register_in_one_click_and_see_their_events_and_parcours(app, cl
     db.session.add(Registration(event_id=welcome.id, person_id=anne.id, status="registered"))
     db.session.commit()
     mark_attendance(welcome, {db.session.scalar(select(Registration.id).where(
-        Registration.event_id == welcome.id))})
+        Registration.event_id == welcome.id))}, utcnow())
     db.session.commit()
     page = client.get("/espace/evenements").text
     assert "Module d'accueil suivi" in page and "présent·e" in page

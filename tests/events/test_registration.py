@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from network.events.attendance import mark_attendance
 from network.events.models import Audience, EventKind, Registration, RegistrationStatus
 from network.events.services import (
     RegistrationRefused,
@@ -14,7 +15,6 @@ from network.events.services import (
     cancel_registration,
     confirm_guest_registration,
     invitation_token,
-    mark_attendance,
     parcours,
     register_member,
     registration_token,
@@ -228,12 +228,14 @@ def test_attendance_makes_the_parcours_and_the_welcome_module_filter(app):
     db.session.commit()
     registrations = {(r.event_id, r.person_id): r.id for r in db.session.scalars(
         select(Registration))}
-    mark_attendance(welcome, {registrations[(welcome.id, anne.id)]})
+    during = STARTS + timedelta(hours=1)
+    mark_attendance(welcome, {registrations[(welcome.id, anne.id)]}, during)
     mark_attendance(workshop, {registrations[(workshop.id, anne.id)],
-                               registrations[(workshop.id, basile.id)]})
+                               registrations[(workshop.id, basile.id)]}, during)
     db.session.commit()
-    assert parcours(anne).welcome_done and not parcours(basile).welcome_done
-    assert parcours(basile).by_kind == {EventKind.WORKSHOP: 1}
+    assert parcours(anne, during).welcome_done and not parcours(basile, during).welcome_done
+    assert parcours(basile, during).by_kind == {EventKind.WORKSHOP: 1}
+    app.config["FROZEN_NOW"] = during
     not_welcomed = db.session.scalars(filtered_people(PersonFilter(
         statuses=[Status.MEMBER], without_welcome_module=True))).all()
     assert [p.id for p in not_welcomed] == [basile.id]

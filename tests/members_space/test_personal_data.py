@@ -110,6 +110,7 @@ EXPORTED_AS = {
     "registration.cancelled_at": "inscriptions_aux_evenements[].annule_le",
     "registration.promoted_at": "inscriptions_aux_evenements[].sorti_de_la_liste_d_attente_le",
     "registration.attended": "inscriptions_aux_evenements[].present",
+    "registration.walk_in": "inscriptions_aux_evenements[].venu_sans_inscription",
     "renewal_request.status": "renouvellements[].etat",
     "renewal_request.created_at": "renouvellements[].formulaire_envoye_le",
     "renewal_request.first_opened_at": "renouvellements[].formulaire_ouvert_le",

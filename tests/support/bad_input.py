@@ -153,7 +153,14 @@ VALID_BODIES = {
     "admin.themes_edit": lambda: {"title": "Appel", "introduction": "Texte",
                                   "votes_per_member": "3", "opens_at": "2026-11-23T09:00",
                                   "closes_at": "2026-12-14T18:00"},
+    "admin.events_walk_in_guest": lambda: {"name": "Bruno Lacaze", "organisation": "SPST 81",
+                                           "email": "bruno.lacaze@exemple.fr"},
 }
+
+# Attendance is marked, and people who came without registering added, once an event has
+# started: these pages are walked on an event under way (the others on one a week ahead).
+ON_THE_EVENT_UNDER_WAY = ("admin.events_attendance", "admin.events_walk_in",
+                          "admin.events_walk_in_member", "admin.events_walk_in_guest")
 
 
 def make_world(app) -> dict:
@@ -182,6 +189,9 @@ def make_world(app) -> dict:
     theme_round = create_round("Appel à thèmes", "Proposez", 3, now, now + timedelta(days=14),
                                ADMIN_EMAIL, now)
     proposal = propose(theme_round, other, "Télétravail", "Le travail hybride", now)
+    under_way = make_event(title="Atelier en cours", starts=now + timedelta(days=1))
+    register_member(under_way, other, now)
+    under_way.starts_at, under_way.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     # The member's badge, published: /verifier/<code> shows it.
@@ -208,6 +218,7 @@ def make_world(app) -> dict:
         "events.registration_page": token, "events.cancel": token, "events.confirm": token,
         "events.invitation": invitation_token(event, member),
         "mailings.unsubscribe": unsubscribe_token(other),
+        **{(endpoint, "event_id"): under_way.id for endpoint in ON_THE_EVENT_UNDER_WAY},
     }
 
 
@@ -228,6 +239,7 @@ def url(rule, world: dict, bad: tuple[str, str] | None = None) -> str:
             return quote(bad[1], safe="/" if isinstance(converter, PathConverter) else "")
         if isinstance(converter, AnyConverter):
             return sorted(converter.items)[0]
-        return quote(str(world.get(name, world.get(rule.endpoint, "x"))), safe="/")
+        chosen = world.get((rule.endpoint, name), world.get(name, world.get(rule.endpoint, "x")))
+        return quote(str(chosen), safe="/")
 
     return re.sub(r"<(?:[^:<>]+:)?(?P<name>\w+)>", value, rule.rule)
