@@ -2,8 +2,9 @@
 
 from datetime import datetime, timedelta
 
+from network.events.attendance import mark_attendance
 from network.events.models import EventMode, Registration
-from network.events.services import mark_attendance, register_member
+from network.events.services import register_member
 from network.extensions import db
 from network.membership.models import Person
 from network.templating import PARIS
@@ -31,6 +32,6 @@ def attended(person: Person, present: bool | None = True, starts: datetime = HEL
                        **{**values, **event})
     registration = register_member(event, person, starts - timedelta(days=1))
     if present is not None:
-        mark_attendance(event, {registration.id} if present else set())
+        mark_attendance(event, {registration.id} if present else set(), event.ends_at)
     db.session.commit()
     return registration
