@@ -14,6 +14,7 @@ from network.admin import (  # noqa: F401
     member_entry,
     members,
     outbox,
+    report,
     resources,
 )
 from network.admin.views import bp
