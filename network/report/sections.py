@@ -1,19 +1,20 @@
 """The annual report laid out once, as sections of tables and charts, for its three forms: the
 page (templates/admin/report/report.html), the PDF (pdf.py) and the workbook (workbook.py).
 
-A table's cells are values, not text: a count (int), a rate (Rate), an average (float), a label
-(str), or None for « — ». Each form writes them its own way: « 1 234 » and « 42 % » on paper,
+A table's cells are values, not text: a count (int), a rate (Rate), an average (float), a day
+(date), a label (str), or None for « — ». Each form writes them its own way: « 1 234 » and « 42 % » on paper,
 numbers that add up in a spreadsheet.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import ClassVar
 
 from network.admin import charts
 from network.admin.stats import Month, Share
 from network.report.activity import ratio
 from network.report.services import AnnualReport
-from network.templating import french_date, plural, short_date, thousands
+from network.templating import PARIS, french_date, plural, short_date, thousands
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def format_cell(value) -> str:
         return thousands(value)
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 
@@ -225,8 +228,9 @@ def welcome(report: AnnualReport) -> Section:
     return Section("accueil", "Module d'accueil « Intégrer le réseau »", "Module d'accueil", [
         Chart("Membres ayant suivi un module d'accueil", shares, table,
               totals=[reach.new_members, reach.members])],
-        notes=[f"Un module d'accueil compte s'il a été suivi au plus tard le {end}, l'année "
-               "même ou avant pour les membres."])
+        notes=[f"Sont comptés les modules d'accueil suivis jusqu'au {end}, quelle que soit "
+               "l'année : un membre arrivé en fin d'année n'a pas encore pu suivre le "
+               "suivant."])
 
 
 def library(report: AnnualReport) -> Section:
@@ -245,7 +249,7 @@ def library(report: AnnualReport) -> Section:
             tone="ochre"),
         Table(f"Les plus téléchargées en {report.year}",
               ["Ressource", "Publiée le", "Téléchargements"],
-              [[resource.title, short_date(resource.published_at), count]
+              [[resource.title, resource.published_at.astimezone(PARIS).date(), count]
                for resource, count in lib.most_downloaded])],
         notes=["Les téléchargements sont comptés par mois, sans rien retenir de qui "
                "télécharge ; une ressource retirée depuis compte parmi celles publiées."])

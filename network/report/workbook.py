@@ -3,6 +3,7 @@ page's tables one under the other, numbers as numbers (rates as percentages) so 
 headers in French."""
 
 import io
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -78,6 +79,8 @@ def _write(cell: Cell, value) -> Cell:
             cell.number_format = "0 %"
     if value is None:
         value = NOT_MEASURED
+    if isinstance(value, date):
+        cell.number_format = "DD/MM/YYYY"
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -49,7 +50,13 @@ def test_the_report_on_screen_in_print_and_as_pdf(page, site, tmp_path):
     expect(page.get_by_role("img", name="Sorties par motif")).to_be_visible()
     expect(page.get_by_role("table", name="Événements tenus en 2025, par type")).to_be_visible()
     shoot(page, "bilan-2025-1366")
+    # With a year's worth of figures, charts and tables (the axe walk sees a near-empty year).
+    page.evaluate(Axe().axe_script)
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []
     page.set_viewport_size({"width": 390, "height": 844})
+    # Nothing wider than a phone's screen (a wide table or chart scrolls in its own box).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(page, "bilan-2025-390")
 
     # Printed: the report alone, on A4, each section from the top of a page.

@@ -4,8 +4,12 @@ databases: what each member was that year, not what they are today."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from network.extensions import db
 from network.membership.lifecycle import BY_THE_PERSON, move
+from network.membership.models import StatusChange
+from network.membership.services import leave_network, readmit
 from network.report.period import years_covered
 from network.report.services import YearNotCovered, annual_report
 from tests.factories import make_member
@@ -141,3 +145,16 @@ def test_a_renewal_is_not_a_join(app):
     report = annual_report(2025, NOW)
     assert (report.membership.at_start, report.membership.joins, report.membership.at_end) == (
         1, 0, 1)
+
+
+def test_an_exit_written_before_the_history_kept_reasons_is_counted_all_the_same(app):
+    # Left in 2025 and came back in 2026, before migration 0021: that exit has no reason left.
+    anne = make_member(paris(2024, 5, 2), email="anne@exemple.fr")
+    leave_network(anne, paris(2025, 3, 1))
+    readmit(anne, "admin@gt-qvt.fr", paris(2026, 1, 10))
+    db.session.execute(update(StatusChange).values(exit_reason=None))
+    db.session.commit()
+    report = annual_report(2025, NOW)
+    assert report.membership.exit_count == 1
+    assert [(share.label, share.count) for share in report.membership.exits
+            if share.count] == [("Motif non enregistré", 1)]

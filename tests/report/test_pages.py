@@ -3,7 +3,7 @@ back as a reader gets them; years without data are not found; the queries do not
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -212,7 +212,7 @@ def test_the_workbook_holds_the_figures_as_numbers(admin_client, year):
     assert rate.number_format == "0 %"
     exits = rows("Adhésions et sorties")
     assert exits["À sa demande"][0] == 2 and exits["décembre 2025"][:3] == (1, 2, 7)
-    assert rows("Ressources")["Guide de la démarche QVT"][:2] == ("01/03/2025", 3)
+    assert rows("Ressources")["Guide de la démarche QVT"][:2] == (datetime(2025, 3, 1), 3)
     assert rows("Satisfaction")["Aucune évaluation pour 2025."] is not None
 
 
