@@ -2,8 +2,8 @@
 page (templates/admin/report/report.html), the PDF (pdf.py) and the workbook (workbook.py).
 
 A table's cells are values, not text: a count (int), a rate (Rate), an average (float), a day
-(date), a label (str), or None for « — ». Each form writes them its own way: « 1 234 » and « 42 % » on paper,
-numbers that add up in a spreadsheet.
+(date), a label (str), or None for « — ». Each form writes them its own way: « 1 234 » and
+« 42 % » on paper, numbers that add up in a spreadsheet.
 """
 
 from dataclasses import dataclass, field
