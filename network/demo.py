@@ -252,7 +252,8 @@ def _insert_batch(people: list[tuple[dict, list[str], list[str]]],
         fields += [{"person_id": person_id, "qvt_field_code": c} for c in field_codes]
         changes.append({"person_id": person_id, "from_status": None,
                         "to_status": Status.APPLICANT, "reason": "Candidature reçue",
-                        "changed_by": BY_THE_PERSON, "changed_at": row["applied_at"]})
+                        "changed_by": BY_THE_PERSON, "changed_at": row["applied_at"],
+                        "exit_reason": None})
         if row["member_since"] is None:
             continue
         # The charter accepted is the one in force that day.
@@ -263,12 +264,13 @@ def _insert_batch(people: list[tuple[dict, list[str], list[str]]],
         changes.append({"person_id": person_id, "from_status": Status.APPLICANT,
                         "to_status": Status.MEMBER,
                         "reason": f"Charte acceptée (version {number})",
-                        "changed_by": BY_THE_PERSON, "changed_at": row["member_since"]})
+                        "changed_by": BY_THE_PERSON, "changed_at": row["member_since"],
+                        "exit_reason": None})
         if row["exited_at"] is not None:
             reason, by = EXITS[row["exit_reason"]]
             changes.append({"person_id": person_id, "from_status": Status.MEMBER,
                             "to_status": Status.EXITED, "reason": reason, "changed_by": by,
-                            "changed_at": row["exited_at"]})
+                            "changed_at": row["exited_at"], "exit_reason": row["exit_reason"]})
     db.session.execute(person_department.insert(), departments)
     db.session.execute(person_qvt_field.insert(), fields)
     if acceptances:

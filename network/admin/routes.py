@@ -16,6 +16,7 @@ from network.admin import (  # noqa: F401
     members,
     news,
     outbox,
+    report,
     resources,
     themes,
 )

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from itertools import dropwhile
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from network.events.models import Event, EventStatus
 from network.events.services import EventFigures, event_figures
@@ -137,19 +137,25 @@ def members_by_month(now: datetime, months: int = 24) -> list[Month]:
     return list(dropwhile(lambda month: month.joins == 0, series))
 
 
-def members_by_profile() -> list[Share]:
+def _among(members) -> ColumnElement[bool]:
+    """Today's members, or the people of `members` (a select of person ids: the members at the
+    end of a year, for the annual report)."""
+    return Person.status == Status.MEMBER if members is None else Person.id.in_(members)
+
+
+def members_by_profile(members=None) -> list[Share]:
     counts = dict(db.session.execute(
-        select(Person.profile, func.count()).where(Person.status == Status.MEMBER)
+        select(Person.profile, func.count()).where(_among(members))
         .group_by(Person.profile)).all())
     return [Share(code, label, counts.get(code, 0))
             for code, label in PROFILE_SHORT_LABELS.items()]
 
 
-def members_by_department() -> list[Share]:
+def members_by_department(members=None) -> list[Share]:
     """All 13 departments of Occitanie, with zero where no member works."""
     counts = (select(person_department.c.department_code.label("code"), func.count().label("n"))
               .join(Person, Person.id == person_department.c.person_id)
-              .where(Person.status == Status.MEMBER)
+              .where(_among(members))
               .group_by(person_department.c.department_code).subquery())
     rows = db.session.execute(
         select(Department.code, Department.name, func.coalesce(counts.c.n, 0))
@@ -157,11 +163,11 @@ def members_by_department() -> list[Share]:
     return [Share(code, f"{code} – {name}", count) for code, name, count in rows]
 
 
-def members_by_qvt_field() -> list[Share]:
+def members_by_qvt_field(members=None) -> list[Share]:
     """Every QVT field, in the order of the join form, with zero where no member works."""
     counts = (select(person_qvt_field.c.qvt_field_code.label("code"), func.count().label("n"))
               .join(Person, Person.id == person_qvt_field.c.person_id)
-              .where(Person.status == Status.MEMBER)
+              .where(_among(members))
               .group_by(person_qvt_field.c.qvt_field_code).subquery())
     rows = db.session.execute(
         select(QvtField.code, QvtField.label, func.coalesce(counts.c.n, 0))

@@ -105,7 +105,8 @@ def _details(person: Person) -> dict:
 
 def _history(person: Person) -> list[dict]:
     return [{"le": when(change.changed_at), "de": change.from_status, "vers": change.to_status,
-             "motif": change.reason, "par": change.changed_by}
+             "motif": change.reason, "motif_de_sortie": change.exit_reason,
+             "par": change.changed_by}
             for change in _rows(StatusChange, person, StatusChange.changed_at)]
 
 

@@ -137,7 +137,7 @@ def move(person: Person, name: str, *, by: str, why: str, now: datetime,
     person.status = transition.target
     db.session.add(StatusChange(person=person, from_status=from_status,
                                 to_status=transition.target, reason=why, changed_by=by,
-                                changed_at=now))
+                                changed_at=now, exit_reason=transition.exit_reason))
     if person.id is None and flush_new:
         db.session.flush()
     if entering:

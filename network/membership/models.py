@@ -189,6 +189,11 @@ class StatusChange(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(300))
+    # The exit reason a move to "exited" recorded (an ExitReason): the person's own exit_reason
+    # is only their latest, cleared when they come back; the annual report counts each year's
+    # exits by the reason they had then. None for other moves (and for the exits before 0021
+    # whose reason was lost: the person had come back since).
+    exit_reason: Mapped[str | None] = mapped_column(String(30))
     # "system", "la personne elle-même" or an admin's e-mail address.
     changed_by: Mapped[str] = mapped_column(String(254))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -54,6 +54,7 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              "admin.renewal_export", "admin.members_import_errors",
              # The badge (an image) and the attestations (PDF).
              "attestations.badge", "attestations.download",
+             "admin.report_pdf_file", "admin.report_xlsx_file",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
              "admin.outbox_message_html"}
@@ -77,7 +78,7 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.events_detail", "admin.events_edit", "admin.resources_edit",
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record",
-               "admin.themes_round"}
+               "admin.themes_round", "admin.report"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

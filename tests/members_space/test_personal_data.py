@@ -29,7 +29,7 @@ from network.imports.models import MemberImport
 from network.mail.retention import mail_about
 from network.members_space.services import anonymise_departed, personal_data
 from network.membership.lifecycle import BY_THE_PERSON
-from network.membership.models import Person
+from network.membership.models import Person, StatusChange
 from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
 from network.themes.models import ThemeProposal
@@ -122,6 +122,7 @@ EXPORTED_AS = {
     "status_change.from_status": "historique[].de",
     "status_change.to_status": "historique[].vers",
     "status_change.reason": "historique[].motif",
+    "status_change.exit_reason": "historique[].motif_de_sortie",
     "status_change.changed_by": "historique[].par",
     "status_change.changed_at": "historique[].le",
     "attestation.kind": "attestations[].type",
@@ -215,6 +216,13 @@ def anne(app):
     anne.sign_in_nonce, anne.charter_nonce = "a1b2c3d4e5f60718", "0817f6e5d4c3b2a1"
     # She left once, long ago (a readmission keeps the history; these show a former exit).
     anne.exited_at, anne.exit_reason = NOW - timedelta(days=300), "voluntary"
+    db.session.add_all([
+        StatusChange(person_id=anne.id, from_status="member", to_status="exited",
+                     reason="Sortie à sa demande", changed_by=BY_THE_PERSON,
+                     changed_at=anne.exited_at, exit_reason="voluntary"),
+        StatusChange(person_id=anne.id, from_status="exited", to_status="member",
+                     reason="Réintégration dans le réseau", changed_by=ADMIN,
+                     changed_at=NOW - timedelta(days=299))])
     add_note(anne, "Appelée le 3 mars : changera de structure en juin.", ADMIN, NOW)
     # She came from the network's former spreadsheet, her rules accepted by e-mail in 2019, and
     # answered the invitation to the site.
