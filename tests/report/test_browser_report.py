@@ -44,7 +44,7 @@ def site(live_server):
 def test_the_report_on_screen_in_print_and_as_pdf(page, site, tmp_path):
     sign_in_admin(page, site)
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.get_by_role("link", name="Bilan", exact=True).click()
+    page.get_by_role("link", name="bilans des années précédentes").click()
     expect(page.get_by_role("heading", name="Bilan de l’année", level=1)).to_be_visible()
     shoot(page, "bilan-annees")
     page.get_by_role("link", name="Bilan 2025", exact=True).click()
