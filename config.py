@@ -159,6 +159,10 @@ class Config:
     # Events: the reminder to the registered, this many hours before the start.
     EVENT_REMINDER_HOURS_BEFORE = 24
     EVENTS_PAGE_SIZE = 12
+    # Evaluations: the questionnaire goes to the people marked present this many hours after
+    # the event's end; its personal link (and the needs survey's) can be answered this long.
+    EVALUATION_DELAY_HOURS = 2
+    EVALUATION_LINK_DAYS = 30
 
     # Resource library: uploads up to this size, stored here (None: instance/ressources).
     RESOURCE_MAX_UPLOAD_MB = 25

@@ -26,6 +26,7 @@ from werkzeug.security import generate_password_hash
 from network import ROOT, create_app
 from network.admin.models import AdminUser
 from network.admin.services import create_admin
+from network.evaluations.models import Survey
 from network.events.models import Event, EventStatus
 from network.extensions import db
 from network.mailings.models import Mailing
@@ -399,6 +400,52 @@ def seed_going_live(connection, tables):
            sent_at=utc(2026, 11, 28, 11, 0))
 
 
+def seed_evaluations(connection, tables):
+    # The annual meeting was evaluated: Anne (present) answered, anonymously; the guest was
+    # invited and has not answered. Every member was asked their needs; the guide was useful.
+    questionnaire = tables["questionnaire"]
+    question = tables["question"]
+    meeting = connection.scalar(select(questionnaire.c.id).where(
+        questionnaire.c.key == "evaluation:rendez-vous"))
+    needs = connection.scalar(select(questionnaire.c.id).where(questionnaire.c.key == "besoins"))
+    asked = dict(connection.execute(select(question.c.position, question.c.id).where(
+        question.c.questionnaire_id == meeting)).all())
+    event = tables["event"]
+    annual = connection.scalar(select(event.c.id).where(event.c.kind == "rendez-vous"))
+    registration = tables["registration"]
+    anne = person_id(connection, tables, ANNE)
+    anne_place, julie_place = (connection.scalar(select(registration.c.id).where(condition))
+                               for condition in (registration.c.person_id == anne,
+                                                 registration.c.guest_name == "Julie Roux"))
+    surveys = tables["survey"]
+    evaluation = insert(connection, surveys, key=f"evaluation:{annual}", questionnaire_id=meeting,
+                        purpose="evaluation", event_id=annual,
+                        title="Rendez-vous annuel du réseau 2026",
+                        created_at=utc(2026, 11, 20, 18, 0), requested_by="planificateur",
+                        recipient_count=0)
+    asking = insert(connection, surveys, questionnaire_id=needs, purpose="besoins",
+                    title="Vos besoins de renforcement", created_at=utc(2026, 11, 21, 9, 0),
+                    requested_by=ADMIN_EMAIL, recipient_count=1,
+                    queued_at=utc(2026, 11, 21, 9, 1))
+    insert_all(connection, tables["survey_invitation"], [
+        {"survey_id": evaluation, "person_id": anne, "registration_id": anne_place,
+         "invited_at": utc(2026, 11, 20, 18, 0), "answered_on": date(2026, 11, 21)},
+        {"survey_id": evaluation, "registration_id": julie_place,
+         "invited_at": utc(2026, 11, 20, 18, 0)},
+        {"survey_id": asking, "person_id": anne, "invited_at": utc(2026, 11, 21, 9, 1)}])
+    response = "3f9c2b7d1e4a4c0d8b6a5e2f1c0d9e8a"
+    insert(connection, tables["survey_response"], id=response, survey_id=evaluation)
+    insert_all(connection, tables["survey_answer"], [
+        {"response_id": response, "question_id": asked[1], "scale_value": 5},
+        {"response_id": response, "question_id": asked[3], "choice": "Oui"},
+        {"response_id": response, "question_id": asked[4],
+         "text": "Des repères concrets sur l'organisation du travail."}])
+    guide = connection.scalar(select(tables["resource"].c.id).where(
+        tables["resource"].c.title == "Guide du télétravail"))
+    insert(connection, tables["resource_usefulness"], resource_id=guide, month="2026-11",
+           useful=4, not_useful=1)
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -415,6 +462,7 @@ SEEDS = {
     "0013": seed_session_generations,
     "0014": seed_going_live,
     "0015": seed_nothing_new,
+    "0018": seed_evaluations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -585,6 +633,7 @@ def assert_a_member_reads_as_written():
 def assert_the_pages_show_the_data(app):
     client = signed_in_admin(app)
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
+                "/admin/questionnaires",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources"):
         assert client.get(url).status_code == 200, url
@@ -599,6 +648,8 @@ def assert_the_pages_show_the_data(app):
                                           if event.status == EventStatus.PUBLISHED])
     for event in events:
         assert_shows(client, f"/admin/evenements/{event.id}", event.title, *event.theme_names)
+    for survey in db.session.scalars(select(Survey)):
+        assert_shows(client, f"/admin/questionnaires/resultats/{survey.id}", survey.title)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,
