@@ -6,6 +6,7 @@ from network.admin import (  # noqa: F401
     campaign,
     charter,
     dashboard,
+    evaluations,
     events,
     golive,
     imports,
@@ -14,6 +15,7 @@ from network.admin import (  # noqa: F401
     member_entry,
     members,
     outbox,
+    questionnaires,
     resources,
 )
 from network.admin.views import bp

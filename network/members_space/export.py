@@ -5,11 +5,12 @@ each personal one is here or erased by the anonymisation.
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from network.admin.models import AdminNote, AuditEntry
+from network.evaluations.services import invitations_of
 from network.events.models import Event, Registration
 from network.extensions import db
 from network.golive.models import GoLiveInvitation
@@ -18,10 +19,16 @@ from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.membership.models import CharterAcceptance, Person, StatusChange
 from network.renewal.models import RenewalCampaign, RenewalRequest
+from network.templating import paris_noon
 
 
 def when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def answered_day(day: date | None) -> str | None:
+    """A day kept without its hour (a questionnaire's answer), as noon in Paris that day."""
+    return when(paris_noon(day)) if day else None
 
 
 def personal_data(person: Person) -> dict:
@@ -48,6 +55,11 @@ def personal_data(person: Person) -> dict:
         "invitation_au_lancement_du_site": _go_live(person),
         "renouvellements": _renewals(person),
         "inscriptions_aux_evenements": _registrations(person),
+        # That they were asked and answered; never the answers, which have no name.
+        "questionnaires": [
+            {"questionnaire": invitation.survey.title, "invite_le": when(invitation.invited_at),
+             "reponse_donnee_le": answered_day(invitation.answered_on)}
+            for invitation in invitations_of(person)],
         "notes_des_administrateurs": [
             {"le": when(note.created_at), "par": note.author, "texte": note.text}
             for note in _rows(AdminNote, person, AdminNote.created_at)],

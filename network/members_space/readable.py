@@ -32,6 +32,7 @@ SECTIONS = {
     "invitation_au_lancement_du_site": "Invitation à découvrir le site",
     "renouvellements": "Mes renouvellements",
     "inscriptions_aux_evenements": "Mes inscriptions aux événements",
+    "questionnaires": "Questionnaires reçus (vos réponses, anonymes, n'y figurent pas)",
     "notes_des_administrateurs": "Notes des administrateurs",
     "modifications": "Journal des modifications de ma fiche",
     "emails_envoyes": "E-mails que le réseau m'a envoyés",
@@ -83,9 +84,11 @@ LABELS = {
     "annule_le": "Annulée le", "present": "Présent·e", "texte": "Texte", "action": "Action",
     "detail": "Détail", "envoye_le": "Envoyé le", "a": "Destinataire", "objet": "Objet",
     "erreur_de_remise": "Erreur de remise",
+    "questionnaire": "Questionnaire", "invite_le": "Reçu le",
+    "reponse_donnee_le": "Réponse donnée le",
 }
 # Keys whose value is an instant (ISO 8601); a day stored as an instant shows without its hour.
-DAYS = {"membre_depuis"}
+DAYS = {"membre_depuis", "reponse_donnee_le"}
 INSTANTS = {key for key in LABELS if key.endswith("_le") or key == "le"} | {
     "debut", "echeance_personnelle", "applied_at"} | DAYS
 # Codes shown by their label: by key, or by key within a section (an "etat" is not the same
@@ -101,6 +104,7 @@ CODES = {
 }
 # What an empty value means where "non renseigné" would not say it.
 EMPTY = {("historique", "de"): "aucun (nouvelle fiche)",
+         ("questionnaires", "reponse_donnee_le"): "pas de réponse",
          ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation"}
 # Long texts (an e-mail, a note): shown folded, line by line.
 LONG = {"texte"}

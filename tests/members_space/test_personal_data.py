@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import or_, select
 
 from network.admin.services import add_note, audit
+from network.evaluations.models import Purpose, Survey, SurveyInvitation
+from network.evaluations.questionnaires import evaluation_questionnaire
 from network.events.models import Audience, Registration
 from network.events.retention import purge_past_guests
 from network.events.services import (
@@ -30,6 +32,7 @@ from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person
 from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
+from network.templating import paris_noon
 from tests.events.helpers import make_event
 from tests.factories import NOW, make_member
 
@@ -50,6 +53,8 @@ NOT_PERSONAL = {
     "status_change.id", "status_change.person_id",
     # The import is exported by its number, file and date; the invitation's link is technical.
     "go_live_invitation.person_id", "go_live_invitation.nonce",
+    # The questionnaire is exported by its title (the answers have no link to anyone).
+    "survey_invitation.id", "survey_invitation.survey_id",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -113,6 +118,9 @@ EXPORTED_AS = {
     "status_change.reason": "historique[].motif",
     "status_change.changed_by": "historique[].par",
     "status_change.changed_at": "historique[].le",
+    "survey_invitation.invited_at": "questionnaires[].invite_le",
+    "survey_invitation.answered_on": ("questionnaires[].reponse_donnee_le",
+                                      lambda day: paris_noon(day).isoformat()),
 }
 
 # What the anonymisation erases (set to nothing), RETENTION_MONTHS after the person left.
@@ -122,6 +130,8 @@ ERASED = {
     "person.pending_email", "person.pending_application", "person.email_bounced_at",
     "person.email_bounce_reason", "person.sign_in_nonce", "person.charter_nonce",
     "audit_entry.detail", "charter_acceptance.note",
+    # The questionnaires received stay in the response rates, linked to no one.
+    "survey_invitation.person_id", "survey_invitation.registration_id",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
 ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation"}
@@ -218,6 +228,15 @@ def anne(app):
     registration = register_member(event, anne, NOW)
     registration.promoted_at = registration.cancelled_at = NOW
     registration.attended = False
+    # She was asked her opinion of an event and answered (her answers have no name).
+    survey = Survey(key=f"evaluation:{event.id}", purpose=Purpose.EVALUATION, event_id=event.id,
+                    questionnaire_id=evaluation_questionnaire(event.kind, NOW).id,
+                    title=event.title, created_at=NOW, requested_by="planificateur")
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(SurveyInvitation(survey_id=survey.id, person_id=anne.id,
+                                    registration_id=registration.id, invited_at=NOW,
+                                    answered_on=NOW.date()))
     db.session.commit()
     return anne
 

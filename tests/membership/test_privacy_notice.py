@@ -18,6 +18,7 @@ EXPORT_PARTS = {
     "notifications_aux_administrateurs": "notifications",
     "import_depuis_les_fichiers_du_reseau": "l'import qui vous a inscrit",
     "invitation_au_lancement_du_site": "l'invitation à découvrir le site",
+    "questionnaires": "les questionnaires que vous avez reçus",
 }
 
 
