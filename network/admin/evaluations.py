@@ -27,7 +27,7 @@ from network.inputs import database_int
 from network.templating import french_date, plural
 
 
-@bp.get("/questionnaires/resultats/<int:survey_id>")
+@bp.get("/evenements/questionnaires/resultats/<int:survey_id>")
 def survey_results(survey_id):
     survey = db.get_or_404(Survey, survey_id)
     figures = results.survey_results(survey)
@@ -51,7 +51,7 @@ def _chart(result: results.QuestionResult):
     return None
 
 
-@bp.get("/questionnaires/resultats/<int:survey_id>/reponses.csv")
+@bp.get("/evenements/questionnaires/resultats/<int:survey_id>/reponses.csv")
 def survey_export(survey_id):
     survey = db.get_or_404(Survey, survey_id)
     header, rows = results.answer_rows(survey)
@@ -88,7 +88,8 @@ def _modules() -> list[tuple[int, str]]:
                 .limit(30))]
 
 
-@bp.route("/questionnaires/<int:questionnaire_id>/envoyer", methods=["GET", "POST"])
+@bp.route("/evenements/questionnaires/<int:questionnaire_id>/envoyer",
+          methods=["GET", "POST"])
 def needs_survey_send(questionnaire_id):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     if questionnaire.purpose != Purpose.NEEDS:

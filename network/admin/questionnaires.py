@@ -21,7 +21,7 @@ from network.events.models import EVENT_KIND_LABELS, EventKind
 from network.extensions import db, utcnow
 
 
-@bp.get("/questionnaires")
+@bp.get("/evenements/questionnaires")
 def questionnaires():
     # The defaults are written by the migration; a questionnaire missing comes back here.
     editor.ensure_questionnaires(utcnow())
@@ -59,7 +59,8 @@ def survey_figures(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
     return figures
 
 
-@bp.route("/questionnaires/<int:questionnaire_id>", methods=["GET", "POST"])
+@bp.route("/evenements/questionnaires/<int:questionnaire_id>",
+          methods=["GET", "POST"])
 def questionnaire(questionnaire_id):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     form = QuestionnaireForm(data={"title": questionnaire.title, "intro": questionnaire.intro})
@@ -82,8 +83,9 @@ def questionnaire(questionnaire_id):
         purposes=PURPOSE_LABELS), 400 if form.errors else 200
 
 
-@bp.route("/questionnaires/<int:questionnaire_id>/questions/nouvelle", methods=["GET", "POST"])
-@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>",
+@bp.route("/evenements/questionnaires/<int:questionnaire_id>/questions/nouvelle",
+          methods=["GET", "POST"])
+@bp.route("/evenements/questionnaires/<int:questionnaire_id>/questions/<int:question_id>",
           methods=["GET", "POST"])
 def question_edit(questionnaire_id, question_id=None):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
@@ -123,7 +125,7 @@ def _question(questionnaire: Questionnaire, question_id: int) -> Question:
         Question.id == question_id, Question.questionnaire_id == questionnaire.id))
 
 
-@bp.post("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/"
+@bp.post("/evenements/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/"
          "<any('monter', 'descendre', 'retirer'):action>")
 def question_action(questionnaire_id, question_id, action):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)

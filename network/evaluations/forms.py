@@ -37,9 +37,13 @@ def field_name(question: Question) -> str:
 
 def answer_form(questions: list[Question], **kwargs) -> AnswerForm:
     """The form of these questions, as they stand now."""
+    return answer_form_class(questions)(**kwargs)
+
+
+def answer_form_class(questions: list[Question]) -> type[AnswerForm]:
     shape = tuple((q.id, q.kind, q.text, q.required, q.options, q.low_label, q.high_label)
                   for q in questions)
-    return _answer_form_class(shape)(**kwargs)
+    return _answer_form_class(shape)
 
 
 @functools.lru_cache(maxsize=64)

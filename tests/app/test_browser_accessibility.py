@@ -51,7 +51,7 @@ MEMBER = "walk.member@exemple.fr"
 NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed",
              "events.event_calendar", "resources.download", "members_space.my_data",
              "admin.members_export", "admin.mailing_list_export", "admin.events_export",
-             "admin.renewal_export", "admin.members_import_errors",
+             "admin.renewal_export", "admin.members_import_errors", "admin.survey_export",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
              "admin.outbox_message_html"}
@@ -70,7 +70,8 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "members_space.my_events", "admin.dashboard", "admin.members", "admin.member",
                "admin.events_detail", "admin.events_edit", "admin.resources_edit",
                "admin.renewal", "admin.journal", "admin.outbox_message",
-               "admin.members_import_preview", "admin.members_import_record"}
+               "admin.members_import_preview", "admin.members_import_record",
+               "evaluations.answer", "admin.survey_results"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

@@ -633,7 +633,7 @@ def assert_a_member_reads_as_written():
 def assert_the_pages_show_the_data(app):
     client = signed_in_admin(app)
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
-                "/admin/questionnaires",
+                "/admin/evenements/questionnaires",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources"):
         assert client.get(url).status_code == 200, url
@@ -649,7 +649,8 @@ def assert_the_pages_show_the_data(app):
     for event in events:
         assert_shows(client, f"/admin/evenements/{event.id}", event.title, *event.theme_names)
     for survey in db.session.scalars(select(Survey)):
-        assert_shows(client, f"/admin/questionnaires/resultats/{survey.id}", survey.title)
+        assert_shows(client, f"/admin/evenements/questionnaires/resultats/{survey.id}",
+                     survey.title)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,

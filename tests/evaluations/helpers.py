@@ -6,7 +6,14 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from network.evaluations.models import Purpose, Survey, SurveyInvitation
+from network.evaluations.forms import answer_form_class
+from network.evaluations.models import (
+    Purpose,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from network.evaluations.questionnaires import current_questions, evaluation_questionnaire
 from network.evaluations.services import invitation_token, record_answers
 from network.events.models import Audience, EventKind
@@ -27,6 +34,8 @@ STARTED = datetime(2026, 11, 20, 14, 0, tzinfo=PARIS)
 ENDED = STARTED + timedelta(hours=2)
 REGISTERED_ON = STARTED - timedelta(days=5)
 LINK = re.compile(r"http://reseau\.test(/evaluation/\S+)")
+# The back-office's questionnaires, in the events' area.
+QUESTIONNAIRES = "/admin/evenements/questionnaires"
 
 
 def past_event(**overrides):
@@ -105,3 +114,33 @@ def answer(survey, registration, values: dict[int, object], now=ENDED):
 
 def questions(survey) -> list:
     return current_questions(survey.questionnaire_id)
+
+
+def world_survey(event, registration, now) -> tuple:
+    """For the walks over every page (tests.support.bad_input.make_world): the event's
+    evaluation with three answers already in, and an open invitation for `registration`."""
+    survey = evaluation_survey(event, now)
+    for marks in ((5, 4, "Oui"), (3, 2, "Non"), (4, 4, None)):
+        response = SurveyResponse(survey_id=survey.id)
+        for question in questions(survey):
+            value = {"echelle": marks[0] if question.overall else marks[1],
+                     "choix": question.option_list[0] if question.option_list else None,
+                     "texte": marks[2]}[question.kind]
+            if value is not None:
+                response.answers.append(SurveyAnswer(
+                    question_id=question.id, **{"echelle": {"scale_value": value},
+                                                "choix": {"choice": value},
+                                                "texte": {"text": value}}[question.kind]))
+        db.session.add(response)
+    invitation = invite(survey, registration, now)
+    # The class of the link's form, as the page makes it (the walks read the forms' fields).
+    answer_form_class(questions(survey))
+    return survey, invitation
+
+
+def answer_body() -> dict:
+    """Every question of the only survey answered: a valid body for its link."""
+    survey = db.session.scalar(select(Survey))
+    return {f"q{question.id}": {"echelle": "4", "texte": "Des repères pour agir.",
+                                "choix": (question.option_list or [""])[0]}[question.kind]
+            for question in questions(survey)}

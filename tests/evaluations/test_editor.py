@@ -8,6 +8,7 @@ from network.evaluations.models import Question, Questionnaire, SurveyAnswer
 from network.evaluations.questionnaires import archived_questions, current_questions
 from network.extensions import db
 from tests.evaluations.helpers import (
+    QUESTIONNAIRES,
     answer,
     evaluation_survey,
     past_event,
@@ -26,11 +27,11 @@ CHOICE = {"kind": "choix", "text": "Comment avez-vous connu cet atelier ?",
 @pytest.fixture
 def workshop(admin_client):
     """The workshops' questionnaire, as the back-office lists it."""
-    listing = admin_client.get("/admin/questionnaires")
+    listing = admin_client.get(QUESTIONNAIRES)
     assert listing.status_code == 200
     questionnaire = db.session.scalar(select(Questionnaire).where(
         Questionnaire.key == "evaluation:atelier"))
-    assert f"/admin/questionnaires/{questionnaire.id}" in listing.text
+    assert f"{QUESTIONNAIRES}/{questionnaire.id}" in listing.text
     return questionnaire
 
 
@@ -39,7 +40,7 @@ def texts(questionnaire) -> list[str]:
 
 
 def test_the_list_has_a_questionnaire_per_kind_of_event_and_the_needs_survey(admin_client):
-    page = admin_client.get("/admin/questionnaires").text
+    page = admin_client.get(QUESTIONNAIRES).text
     for label in ("Webinaire", "Atelier thématique", "Rendez-vous annuel du réseau",
                   "Module d'accueil", "Module de renforcement", "Groupe de travail",
                   "Vos besoins de renforcement"):
@@ -48,7 +49,7 @@ def test_the_list_has_a_questionnaire_per_kind_of_event_and_the_needs_survey(adm
 
 
 def test_add_questions_of_each_kind_then_reorder_them(admin_client, workshop):
-    base = f"/admin/questionnaires/{workshop.id}"
+    base = f"{QUESTIONNAIRES}/{workshop.id}"
     before = texts(workshop)
     for body in (SCALE, CHOICE, {"kind": "texte", "text": "Un mot pour l'animatrice ?",
                                  "required": "y"}):
@@ -95,7 +96,7 @@ def test_add_questions_of_each_kind_then_reorder_them(admin_client, workshop):
 def test_bad_questions_are_refused_next_to_their_field(admin_client, workshop, body, field,
                                                        message):
     rows = database_rows()
-    response = admin_client.post(f"/admin/questionnaires/{workshop.id}/questions/nouvelle",
+    response = admin_client.post(f"{QUESTIONNAIRES}/{workshop.id}/questions/nouvelle",
                                  data=body)
     assert response.status_code == 400
     errors = response.text.split(f'id="{field}-erreur"')[1].split("</div>")[0]
@@ -105,18 +106,18 @@ def test_bad_questions_are_refused_next_to_their_field(admin_client, workshop, b
 
 
 def test_the_needs_survey_has_no_overall_satisfaction(admin_client):
-    admin_client.get("/admin/questionnaires")
+    admin_client.get(QUESTIONNAIRES)
     needs = db.session.scalar(select(Questionnaire).where(Questionnaire.key == "besoins"))
-    page = admin_client.get(f"/admin/questionnaires/{needs.id}/questions/nouvelle").text
+    page = admin_client.get(f"{QUESTIONNAIRES}/{needs.id}/questions/nouvelle").text
     assert "satisfaction globale" not in page
-    response = admin_client.post(f"/admin/questionnaires/{needs.id}/questions/nouvelle",
+    response = admin_client.post(f"{QUESTIONNAIRES}/{needs.id}/questions/nouvelle",
                                  data=SCALE | {"overall": "y"})
     assert response.status_code == 400
     assert "ne concerne que les évaluations" in response.text
 
 
 def test_one_overall_satisfaction_per_questionnaire(admin_client, workshop):
-    base = f"/admin/questionnaires/{workshop.id}"
+    base = f"{QUESTIONNAIRES}/{workshop.id}"
     [old] = [q for q in current_questions(workshop.id) if q.overall]
     admin_client.post(f"{base}/questions/nouvelle", data=SCALE | {"overall": "y"})
     overall = [q.text for q in current_questions(workshop.id) if q.overall]
@@ -131,7 +132,7 @@ def test_an_answered_question_is_archived_and_replaced_never_rewritten(app, admi
     survey = evaluation_survey(event)
     overall, content, *_ = questions(survey)
     answer(survey, registration, {overall.id: 4, content.id: 2})
-    base = f"/admin/questionnaires/{workshop.id}"
+    base = f"{QUESTIONNAIRES}/{workshop.id}"
 
     # Required or not changes nothing the answers mean: edited in place.
     response = admin_client.post(f"{base}/questions/{content.id}", data={
@@ -167,7 +168,7 @@ def test_an_answered_question_is_archived_and_replaced_never_rewritten(app, admi
     page = admin_client.get(base).text
     assert "Questions archivées" in page and overall.text in page.split("Questions archivées")[1]
     # Their results still read as they were answered.
-    results = admin_client.get(f"/admin/questionnaires/resultats/{survey.id}").text
+    results = admin_client.get(f"{QUESTIONNAIRES}/resultats/{survey.id}").text
     assert "Le contenu répond-il à vos besoins ?" in results and "question archivée" in results
 
 
@@ -178,7 +179,7 @@ def test_moving_the_overall_flag_off_an_answered_question_keeps_its_answers_coun
     survey = evaluation_survey(event)
     overall, content, *_ = questions(survey)
     answer(survey, registration, {overall.id: 5, content.id: 3})
-    admin_client.post(f"/admin/questionnaires/{workshop.id}/questions/{content.id}", data={
+    admin_client.post(f"{QUESTIONNAIRES}/{workshop.id}/questions/{content.id}", data={
         "kind": "echelle", "text": content.text, "low_label": "Pas du tout",
         "high_label": "Tout à fait", "overall": "y", "required": "y"})
     db.session.expire_all()
@@ -191,7 +192,7 @@ def test_moving_the_overall_flag_off_an_answered_question_keeps_its_answers_coun
 
 
 def test_title_and_presentation(admin_client, workshop):
-    base = f"/admin/questionnaires/{workshop.id}"
+    base = f"{QUESTIONNAIRES}/{workshop.id}"
     response = admin_client.post(base, data={"title": "Votre avis sur l'atelier",
                                              "intro": "Trois minutes, merci !"})
     assert response.status_code == 302
@@ -203,9 +204,9 @@ def test_title_and_presentation(admin_client, workshop):
 def test_unknown_questionnaires_and_questions_are_not_found(admin_client, workshop):
     other = db.session.scalar(select(Questionnaire).where(Questionnaire.key == "besoins"))
     question = current_questions(other.id)[0]
-    for path in (f"/admin/questionnaires/{workshop.id}/questions/{question.id}",
-                 "/admin/questionnaires/2147483647", "/admin/questionnaires/2147483648"):
+    for path in (f"{QUESTIONNAIRES}/{workshop.id}/questions/{question.id}",
+                 f"{QUESTIONNAIRES}/2147483647", f"{QUESTIONNAIRES}/2147483648"):
         assert admin_client.get(path).status_code == 404, path
-    assert admin_client.post(f"/admin/questionnaires/{workshop.id}/questions/"
+    assert admin_client.post(f"{QUESTIONNAIRES}/{workshop.id}/questions/"
                              f"{question.id}/monter").status_code == 404
-    assert admin_client.get(f"/admin/questionnaires/{workshop.id}/envoyer").status_code == 404
+    assert admin_client.get(f"{QUESTIONNAIRES}/{workshop.id}/envoyer").status_code == 404

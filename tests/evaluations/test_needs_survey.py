@@ -15,7 +15,7 @@ from network.events.services import register_member
 from network.extensions import db, utcnow
 from network.membership.services import leave_network
 from network.scheduler.tick import run_tick
-from tests.evaluations.helpers import LINK, people
+from tests.evaluations.helpers import LINK, QUESTIONNAIRES, people
 from tests.events.helpers import make_event
 from tests.support.smtp import text_of
 
@@ -24,7 +24,7 @@ SUBJECT = "Questionnaire : Vos besoins de renforcement"
 
 @pytest.fixture
 def needs(admin_client) -> Questionnaire:
-    admin_client.get("/admin/questionnaires")
+    admin_client.get(QUESTIONNAIRES)
     return db.session.scalar(select(Questionnaire).where(Questionnaire.key == "besoins"))
 
 
@@ -46,7 +46,7 @@ def survey_mails(smtp):
 
 
 def test_sent_to_the_members_registered_to_a_module(admin_client, smtp, needs, module):
-    page = f"/admin/questionnaires/{needs.id}/envoyer"
+    page = f"{QUESTIONNAIRES}/{needs.id}/envoyer"
     form = admin_client.get(page).text
     assert "Tous les membres" in form and "Module de renforcement : outiller" in form
     preview = admin_client.post(page, data={"audience": str(module.id)})
@@ -79,21 +79,21 @@ def test_sent_to_the_members_registered_to_a_module(admin_client, smtp, needs, m
                  for q in current_questions(survey.questionnaire_id)}
     assert visitor.post(link, data=questions).status_code == 200
     assert visitor.post(link, data=questions).status_code == 409
-    results = admin_client.get(f"/admin/questionnaires/resultats/{survey.id}").text
+    results = admin_client.get(f"{QUESTIONNAIRES}/resultats/{survey.id}").text
     assert "Recueil des besoins" in results and "33 %" in results
     assert "Des méthodes d'enquête</blockquote>" in html.unescape(results)
     assert db.session.scalar(select(SurveyResponse.survey_id)) == survey.id
-    listing = admin_client.get("/admin/questionnaires").text
-    assert f"/admin/questionnaires/resultats/{survey.id}" in listing
+    listing = admin_client.get(QUESTIONNAIRES).text
+    assert f"{QUESTIONNAIRES}/resultats/{survey.id}" in listing
     event_page = admin_client.get(f"/admin/evenements/{module.id}/evaluation").text
-    assert f"/admin/questionnaires/resultats/{survey.id}" in event_page
+    assert f"{QUESTIONNAIRES}/resultats/{survey.id}" in event_page
 
 
 def test_sent_to_every_member_and_only_to_members(admin_client, smtp, needs, module):
     gone = people(1, "parti")[0]
     leave_network(gone, utcnow())
     db.session.commit()
-    page = f"/admin/questionnaires/{needs.id}/envoyer"
+    page = f"{QUESTIONNAIRES}/{needs.id}/envoyer"
     preview = admin_client.post(page, data={"audience": "tous"})
     assert "<strong>5 membres</strong>" in preview.text
     admin_client.post(page, data={"audience": "tous", "confirm": "y"})
@@ -108,7 +108,7 @@ def test_sent_to_every_member_and_only_to_members(admin_client, smtp, needs, mod
     ("2147483648", "N'est pas un choix valide."),
 ])
 def test_the_audience_is_checked(admin_client, needs, module, audience, message):
-    response = admin_client.post(f"/admin/questionnaires/{needs.id}/envoyer",
+    response = admin_client.post(f"{QUESTIONNAIRES}/{needs.id}/envoyer",
                                  data={"audience": audience, "confirm": "y"})
     assert response.status_code == 400
     assert message in response.text

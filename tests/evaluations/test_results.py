@@ -17,6 +17,7 @@ from network.events.services import register_member
 from network.extensions import db
 from network.templating import PARIS
 from tests.evaluations.helpers import (
+    QUESTIONNAIRES,
     answer,
     evaluation_survey,
     invite,
@@ -80,7 +81,7 @@ def test_the_figures_match_the_answers(answered):
 
 def test_the_results_page_shows_them_without_a_name(admin_client, answered):
     event, survey, given = answered
-    page = admin_client.get(f"/admin/questionnaires/resultats/{survey.id}")
+    page = admin_client.get(f"{QUESTIONNAIRES}/resultats/{survey.id}")
     assert page.status_code == 200
     text = page.text
     overall, content, exchanges, retained, _ = questions(survey)
@@ -107,7 +108,7 @@ def test_the_results_page_shows_them_without_a_name(admin_client, answered):
 
 def test_the_csv_has_one_row_per_answer_and_no_name(admin_client, answered):
     event, survey, given = answered
-    response = admin_client.get(f"/admin/questionnaires/resultats/{survey.id}/reponses.csv")
+    response = admin_client.get(f"{QUESTIONNAIRES}/resultats/{survey.id}/reponses.csv")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="reponses-questionnaire-{survey.id}.csv"')
@@ -136,7 +137,7 @@ def test_a_choice_question_counts_each_option(admin_client, app):
         answer(survey, registration, {overall.id: 4, content.id: 4, duration.id: pick})
     result = next(r for r in survey_results(survey).questions if r.question.id == duration.id)
     assert result.choices == [("Trop courte", 0), ("Adaptée", 3), ("Trop longue", 1)]
-    page = admin_client.get(f"/admin/questionnaires/resultats/{survey.id}").text
+    page = admin_client.get(f"{QUESTIONNAIRES}/resultats/{survey.id}").text
     section = page.split(f'id="q-{duration.id}"')[1].split("</section>")[0]
     assert re.findall(r'fw-normal">([^<]*)</th><td class="text-end">(\d+)<', section) == [
         ("Trop courte", "0"), ("Adaptée", "3"), ("Trop longue", "1")]

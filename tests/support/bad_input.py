@@ -12,6 +12,7 @@ from werkzeug.routing import AnyConverter, PathConverter
 from wtforms import StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from network.evaluations.services import invitation_token as survey_invitation_token
 from network.events.models import Audience, EventMode
 from network.events.services import (
     add_material,
@@ -29,6 +30,7 @@ from network.membership.services import charter_token, leave_token
 from network.renewal.models import RenewalCampaign, RenewalRequest
 from network.renewal.services import renewal_token
 from tests.conftest import ADMIN_EMAIL
+from tests.evaluations.helpers import answer_body, questions, world_survey
 from tests.events.helpers import make_event
 from tests.factories import join_form, make_applicant, make_member
 from tests.renewal.test_pages import open_campaign_now
@@ -142,6 +144,11 @@ VALID_BODIES = {
     "admin.mailing_edit": lambda: {"subject": "Lettre", "body": "Bonjour"},
     "admin.charter_versions": lambda: {"title": "Charte", "text": "Texte", "confirm": "y",
                                        "publish": "y"},
+    "admin.questionnaire": lambda: {"title": "Votre avis", "intro": "Deux minutes."},
+    "admin.question_edit": lambda: {"kind": "echelle", "text": "Utile ?", "required": "y",
+                                    "low_label": "Pas du tout", "high_label": "Tout à fait",
+                                    "options": "", "overall": "y"},
+    "evaluations.answer": answer_body,
 }
 
 
@@ -161,6 +168,8 @@ def make_world(app) -> dict:
                       created_at=now)
     db.session.add(mailing)
     registration = register_member(event, other, now)
+    # The event's evaluation: answers in, and the other member's link still open.
+    survey, survey_invitation = world_survey(event, registration, now)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     db.session.commit()
@@ -182,6 +191,9 @@ def make_world(app) -> dict:
         "events.registration_page": token, "events.cancel": token, "events.confirm": token,
         "events.invitation": invitation_token(event, member),
         "mailings.unsubscribe": unsubscribe_token(other),
+        "survey_id": survey.id, "questionnaire_id": survey.questionnaire_id,
+        "question_id": questions(survey)[0].id,
+        "evaluations.answer": survey_invitation_token(survey_invitation),
     }
 
 
