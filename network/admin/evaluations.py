@@ -10,7 +10,7 @@ from network.admin.questionnaires import survey_figures
 from network.admin.services import audit
 from network.admin.stats import Share
 from network.admin.views import bp
-from network.evaluations import results, services
+from network.evaluations import needs, results
 from network.evaluations.forms import NeedsSurveyForm
 from network.evaluations.models import (
     PURPOSE_LABELS,
@@ -67,14 +67,14 @@ def events_evaluation(event_id):
     survey = db.session.scalar(select(Survey).where(Survey.key == f"evaluation:{event.id}"))
     if survey is not None:
         return redirect(url_for(".survey_results", survey_id=survey.id))
-    needs = db.session.scalars(select(Survey).where(
+    asked = db.session.scalars(select(Survey).where(
         Survey.purpose == Purpose.NEEDS, Survey.event_id == event.id)
         .order_by(Survey.created_at.desc())).all()
     questionnaire = evaluation_questionnaire(event.kind, utcnow())
     db.session.commit()
     return render_template("admin/evaluations/event.html", event=event,
-                           questionnaire=questionnaire, needs=needs,
-                           figures=survey_figures([survey.id for survey in needs]),
+                           questionnaire=questionnaire, needs=asked,
+                           figures=survey_figures([survey.id for survey in asked]),
                            delay=current_app.config["EVALUATION_DELAY_HOURS"],
                            kinds=EVENT_KIND_LABELS)
 
@@ -102,14 +102,14 @@ def needs_survey_send(questionnaire_id):
         event = db.session.get(Event, event_id) if event_id is not None else None
         if form.confirm.data:
             now = utcnow()
-            survey = services.request_needs_survey(questionnaire, event, g.admin.email, now)
+            survey = needs.request_needs_survey(questionnaire, event, g.admin.email, now)
             audit(g.admin.email, "questionnaire.send", now,
                   detail=f"{survey.title} : {plural(survey.recipient_count, 'membre')}")
             db.session.commit()
             flash(f"Questionnaire en cours d'envoi à {plural(survey.recipient_count, 'membre')} "
                   "(au prochain passage du planificateur).", "success")
             return redirect(url_for(".questionnaires", _anchor="envois"))
-        count = services.needs_recipient_count(event_id)
+        count = needs.needs_recipient_count(event_id)
         form.submit.label.text = "Envoyer le questionnaire"
     return render_template("admin/evaluations/send.html", questionnaire=questionnaire,
                            form=form, count=count, modules=modules), 400 if form.errors else 200

@@ -40,6 +40,13 @@ ACTION_LABELS = {
     "golive.remind": "Relance de l'invitation de lancement",
     "golive.answer": "Réponse à l'invitation de lancement",
     "outbox.retry_all": "E-mails en échec réessayés",
+    "questionnaire.edit": "Questionnaire modifié (titre, présentation)",
+    "questionnaire.question": "Question de questionnaire enregistrée",
+    "questionnaire.monter": "Question de questionnaire remontée",
+    "questionnaire.descendre": "Question de questionnaire descendue",
+    "questionnaire.retirer": "Question de questionnaire retirée",
+    "questionnaire.send": "Recueil des besoins envoyé",
+    "questionnaire.export": "Export des réponses à un questionnaire",
 }
 
 

@@ -17,7 +17,6 @@ from network.evaluations.models import (
     Purpose,
     Question,
     QuestionKind,
-    Questionnaire,
     Survey,
     SurveyAnswer,
     SurveyInvitation,
@@ -139,39 +138,46 @@ def _present_not_invited(event: Event):
 
 
 def _evaluate(event: Event, now: datetime, progress, already: int) -> int:
-    batch_size = current_app.config["RENEWAL_BATCH_SIZE"]
     if db.session.scalar(select(func.count()).select_from(
             _present_not_invited(event).limit(1).subquery())) == 0:
         return 0
     survey = _evaluation_survey(event, now)
     if survey is None:
         return 0
-    sent, conflicts = 0, Conflicts("evaluations")
-    last_id = 0
+    return invite_in_batches(
+        lambda last_id: db.session.scalars(_present_not_invited(event).where(
+            Registration.id > last_id).limit(current_app.config["RENEWAL_BATCH_SIZE"])).all(),
+        lambda registration: SurveyInvitation(survey_id=survey.id,
+                                              registration_id=registration.id,
+                                              person_id=registration.person_id, invited_at=now),
+        lambda registration, invitation: _evaluation_email(event, registration, invitation),
+        now, lambda done: progress and progress(f"Évaluation « {event.title} »", already + done))
+
+
+def invite_in_batches(next_batch, invitation_for, email_for, now: datetime, on_batch) -> int:
+    """Invitations and their e-mails, written together a committed batch at a time (rows with
+    an `id`, in id order, from `next_batch(last_id)`); a batch that conflicts is taken again,
+    then skipped (network.mail.services.Conflicts). Returns how many were invited."""
+    sent, last_id, conflicts = 0, 0, Conflicts("survey_invitations")
     while True:
-        batch = db.session.scalars(_present_not_invited(event).where(
-            Registration.id > last_id).limit(batch_size)).unique().all()
+        batch = next_batch(last_id)
         if not batch:
             return sent
         try:
-            invitations = [SurveyInvitation(survey_id=survey.id, registration_id=r.id,
-                                            person_id=r.person_id, invited_at=now)
-                           for r in batch]
+            invitations = [invitation_for(row) for row in batch]
             db.session.add_all(invitations)
             db.session.flush()
-            queue_emails([_evaluation_email(event, survey, registration, invitation)
-                          for registration, invitation in zip(batch, invitations, strict=True)],
-                         now)
+            queue_emails([email_for(row, invitation)
+                          for row, invitation in zip(batch, invitations, strict=True)], now)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            if conflicts.again([r.id for r in batch]):
+            if conflicts.again([row.id for row in batch]):
                 continue
         else:
             sent += len(batch)
         last_id = batch[-1].id
-        if progress:
-            progress(f"Évaluation « {event.title} »", already + sent)
+        on_batch(sent)
 
 
 def _evaluation_survey(event: Event, now: datetime) -> Survey | None:
@@ -197,91 +203,18 @@ def _evaluation_survey(event: Event, now: datetime) -> Survey | None:
     return survey
 
 
-def _evaluation_email(event: Event, survey: Survey, registration: Registration,
+def _evaluation_email(event: Event, registration: Registration,
                       invitation: SurveyInvitation) -> Email:
     # "event_…": a guest's copy goes with their other event e-mails (events.retention).
     return Email(f"evaluation:{event.id}:{registration.id}", registration.email,
                  "event_evaluation", f"Votre avis : {event.title}", registration.person,
-                 context=_link_context(invitation) | {
+                 context=link_context(invitation) | {
                      "event": event, "name": registration.first_name})
 
 
-def _link_context(invitation: SurveyInvitation) -> dict:
+def link_context(invitation: SurveyInvitation) -> dict:
     return {"answer_link": external_url("evaluations.answer", token=invitation_token(invitation)),
             "expires_at": link_expires_at(invitation)}
-
-
-# --- The needs survey ---------------------------------------------------------------------------
-
-def needs_recipients(event_id: int | None):
-    """The members asked: all of them, or those registered to the given module; by id."""
-    query = select(Person).where(Person.status == Status.MEMBER, Person.email.is_not(None))
-    if event_id is not None:
-        query = query.where(exists().where(
-            Registration.person_id == Person.id, Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.REGISTERED))
-    return query.order_by(Person.id)
-
-
-def needs_recipient_count(event_id: int | None) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        needs_recipients(event_id).order_by(None).subquery()))
-
-
-def request_needs_survey(questionnaire: Questionnaire, event: Event | None, admin_email: str,
-                         now: datetime) -> Survey:
-    """Confirmed by an admin: the tick sends the personal links at its next run, in batches."""
-    title = questionnaire.title + (f" – {event.title}" if event else "")
-    survey = Survey(questionnaire_id=questionnaire.id, purpose=Purpose.NEEDS,
-                    event_id=event.id if event else None, title=title[:200], created_at=now,
-                    requested_by=admin_email,
-                    recipient_count=needs_recipient_count(event.id if event else None))
-    db.session.add(survey)
-    return survey
-
-
-def queue_requested_surveys(now: datetime, progress=None) -> int:
-    """Invite the members of each needs survey requested; a re-run resumes where it stopped."""
-    batch_size = current_app.config["RENEWAL_BATCH_SIZE"]
-    sent = 0
-    for survey in db.session.scalars(select(Survey).where(
-            Survey.purpose == Purpose.NEEDS, Survey.queued_at.is_(None))
-            .order_by(Survey.id)).all():
-        sent += _invite_members(survey, now, batch_size, progress, sent)
-        survey.queued_at = now
-        db.session.commit()
-    return sent
-
-
-def _invite_members(survey: Survey, now: datetime, batch_size: int, progress,
-                    already: int) -> int:
-    not_invited = needs_recipients(survey.event_id).where(~exists().where(
-        SurveyInvitation.survey_id == survey.id, SurveyInvitation.person_id == Person.id))
-    sent, last_id, conflicts = 0, 0, Conflicts("needs_survey")
-    while True:
-        batch = db.session.scalars(not_invited.where(Person.id > last_id)
-                                   .limit(batch_size)).all()
-        if not batch:
-            return sent
-        try:
-            invitations = [SurveyInvitation(survey_id=survey.id, person_id=person.id,
-                                            invited_at=now) for person in batch]
-            db.session.add_all(invitations)
-            db.session.flush()
-            queue_emails([Email(f"survey:{survey.id}:{person.id}", person.email,
-                                "survey_invitation", f"Questionnaire : {survey.title}", person,
-                                context=_link_context(invitation) | {"survey": survey})
-                          for person, invitation in zip(batch, invitations, strict=True)], now)
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            if conflicts.again([person.id for person in batch]):
-                continue
-        else:
-            sent += len(batch)
-        last_id = batch[-1].id
-        if progress:
-            progress(f"Questionnaire « {survey.title} »", already + sent)
 
 
 # --- Personal data ------------------------------------------------------------------------------

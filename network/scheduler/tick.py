@@ -5,7 +5,8 @@ from datetime import datetime
 
 from flask import current_app
 
-from network.evaluations.services import queue_requested_surveys, send_evaluations
+from network.evaluations.needs import queue_requested_surveys
+from network.evaluations.services import send_evaluations
 from network.events.retention import purge_past_guests
 from network.events.services import queue_requested_invitations, send_event_reminders
 from network.extensions import utcnow

@@ -8,12 +8,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from network.evaluations.needs import queue_requested_surveys, request_needs_survey
 from network.evaluations.questionnaires import questionnaire_by_key
-from network.evaluations.services import (
-    queue_requested_surveys,
-    request_needs_survey,
-    send_evaluations,
-)
+from network.evaluations.services import send_evaluations
 from network.events.models import Audience, EventKind, EventMode
 from network.events.services import (
     InvitationSegment,
