@@ -1,4 +1,5 @@
-"""Asking and answering: the evaluation after an event, the needs survey, the personal links.
+"""Asking and answering: the personal links, the answers, the evaluation after an event (the
+needs survey, network.evaluations.needs, invites through the same batches).
 
 Each person gets one invitation per survey and answers once. The invitation (who, whether they
 answered) and the response (what they answered) are written in the same transaction but share
