@@ -165,6 +165,10 @@ class Config:
     # The sign-in sheet (« feuille d'émargement ») ends with this many empty rows, for the people
     # who come without registering.
     SIGN_IN_SHEET_BLANK_ROWS = 8
+    # Evaluations: the questionnaire goes to the people marked present this many hours after
+    # the event's end; its personal link (and the needs survey's) can be answered this long.
+    EVALUATION_DELAY_HOURS = 2
+    EVALUATION_LINK_DAYS = 30
 
     # Resource library: uploads up to this size, stored here (None: instance/ressources).
     RESOURCE_MAX_UPLOAD_MB = 25

@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.attestations.views import bp as attestations_bp
+    from network.evaluations.views import bp as evaluations_bp
     from network.events.views import bp as events_bp
     from network.golive.views import bp as golive_bp
     from network.health import bp as health_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(resources_bp)
     app.register_blueprint(news_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(evaluations_bp)
     app.register_blueprint(mailings_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select
 
+from network.evaluations.demo import generate_demo_evaluations
 from network.events.demo import generate_demo_events, generate_extra_events
 from network.extensions import db, utcnow
 from network.membership.models import (
@@ -310,6 +311,8 @@ def demo_command(members, force, seed, events, resources):
         calendar = generate_demo_events(utcnow(), random.Random(seed))
         click.echo(f"Événements du réseau créés depuis son lancement en 2019 : {calendar}, avec "
                    "leurs participants.")
+        evaluated = generate_demo_evaluations(utcnow(), random.Random(f"{seed}-evaluations"))
+        click.echo(f"Événements passés évalués par leurs participants : {evaluated}.")
     # The newsletter's links and documents: added once, whatever the options.
     library = generate_seed_library(utcnow())
     click.echo(f"Bibliothèque du réseau (liens utiles et documents) : {library} ressources "

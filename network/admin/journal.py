@@ -48,6 +48,13 @@ ACTION_LABELS = {
     "mailing.not_newsletter": "Lettre d'information retirée des archives du site",
     "event.attendance": "Présences relevées",
     "event.walk_in": "Personne ajoutée sur place (venue sans inscription)",
+    "questionnaire.edit": "Questionnaire modifié (titre, présentation)",
+    "questionnaire.question": "Question de questionnaire enregistrée",
+    "questionnaire.monter": "Question de questionnaire remontée",
+    "questionnaire.descendre": "Question de questionnaire descendue",
+    "questionnaire.retirer": "Question de questionnaire retirée",
+    "questionnaire.send": "Recueil des besoins envoyé",
+    "questionnaire.export": "Export des réponses à un questionnaire",
 }
 
 

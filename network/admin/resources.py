@@ -18,6 +18,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from network.admin.services import audit
 from network.admin.views import bp
+from network.evaluations.results import usefulness_of
 from network.events.models import Event
 from network.extensions import db, utcnow
 from network.forms import CHOOSE, Form
@@ -123,7 +124,8 @@ def resources_detail(resource_id):
     return render_template("admin/resources/detail.html", resource=resource,
                            kinds=RESOURCE_KIND_LABELS, statuses=RESOURCE_STATUS_LABELS,
                            visibilities=VISIBILITY_LABELS,
-                           months=services.downloads_by_month(resource))
+                           months=services.downloads_by_month(resource),
+                           usefulness=usefulness_of(resource.id))
 
 
 @bp.post("/ressources/<int:resource_id>/<any('publier', 'retirer'):action>")

@@ -5,13 +5,14 @@ each personal one is here or erased by the anonymisation.
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from network.admin.models import AdminNote, AuditEntry
 from network.attestations.models import Attestation
 from network.attestations.services import grouped
+from network.evaluations.services import invitations_of
 from network.events.models import Event, Registration
 from network.extensions import db
 from network.golive.models import GoLiveInvitation
@@ -20,11 +21,17 @@ from network.mail.models import OutboxMessage
 from network.mail.retention import mail_about
 from network.membership.models import CharterAcceptance, Person, StatusChange
 from network.renewal.models import RenewalCampaign, RenewalRequest
+from network.templating import paris_noon
 from network.themes.personal_data import proposals_of, votes_of
 
 
 def when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def answered_day(day: date | None) -> str | None:
+    """A day kept without its hour (a questionnaire's answer), as noon in Paris that day."""
+    return when(paris_noon(day)) if day else None
 
 
 def personal_data(person: Person) -> dict:
@@ -54,6 +61,11 @@ def personal_data(person: Person) -> dict:
         "attestations": _attestations(person),
         "propositions_de_themes": proposals_of(person),
         "votes_pour_des_themes": votes_of(person),
+        # That they were asked and answered; never the answers, which have no name.
+        "questionnaires": [
+            {"questionnaire": invitation.survey.title, "invite_le": when(invitation.invited_at),
+             "reponse_donnee_le": answered_day(invitation.answered_on)}
+            for invitation in invitations_of(person)],
         "notes_des_administrateurs": [
             {"le": when(note.created_at), "par": note.author, "texte": note.text}
             for note in _rows(AdminNote, person, AdminNote.created_at)],

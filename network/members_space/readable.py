@@ -36,6 +36,7 @@ SECTIONS = {
     "attestations": "Mes attestations",
     "propositions_de_themes": "Mes propositions de thèmes d'ateliers",
     "votes_pour_des_themes": "Mes votes pour des thèmes d'ateliers",
+    "questionnaires": "Questionnaires reçus (vos réponses, anonymes, n'y figurent pas)",
     "notes_des_administrateurs": "Notes des administrateurs",
     "modifications": "Journal des modifications de ma fiche",
     "emails_envoyes": "E-mails que le réseau m'a envoyés",
@@ -93,9 +94,11 @@ LABELS = {
     "delivree_le": "Délivrée le", "badge_publie": "Badge publié",
     "appel": "Appel à thèmes", "titre": "Thème", "description": "Description",
     "proposee_le": "Proposé le", "masquee_le": "Masqué par le GT QVT le", "theme": "Thème",
+    "questionnaire": "Questionnaire", "invite_le": "Reçu le",
+    "reponse_donnee_le": "Réponse donnée le",
 }
 # Keys whose value is an instant (ISO 8601); a day stored as an instant shows without its hour.
-DAYS = {"membre_depuis"}
+DAYS = {"membre_depuis", "reponse_donnee_le"}
 INSTANTS = {key for key in LABELS if key.endswith("_le") or key == "le"} | {
     "debut", "echeance_personnelle", "applied_at"} | DAYS
 # Codes shown by their label: by key, or by key within a section (an "etat" is not the same
@@ -114,7 +117,8 @@ CODES = {
 EMPTY = {("historique", "de"): "aucun (nouvelle fiche)",
          ("inscriptions_aux_evenements", "annule_le"): "pas d'annulation",
          ("attestations", "evenement"): "—", ("attestations", "annee"): "—",
-         ("propositions_de_themes", "masquee_le"): "non (visible des membres)"}
+         ("propositions_de_themes", "masquee_le"): "non (visible des membres)",
+         ("questionnaires", "reponse_donnee_le"): "pas de réponse"}
 # Long texts (an e-mail, a note): shown folded, line by line.
 LONG = {"texte"}
 UNKNOWN = "non renseigné"

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from network.admin.models import AdminNote, AuditEntry
 from network.admin.services import audit
 from network.attestations.services import forget_attestations
+from network.evaluations.services import unlink_invitations
 from network.extensions import db
 from network.golive.models import GoLiveInvitation
 from network.inputs import same_site_path
@@ -189,6 +190,8 @@ def anonymise_departed(now: datetime, batch_size: int = 500) -> int:
         forget_attestations(ids)
         # Their votes for workshop themes go; their proposals stay, without their name.
         forget_people(ids)
+        # Their questionnaires stay in the response rates, asked of no one in particular.
+        unlink_invitations(ids)
         # The proof of an acceptance by e-mail may quote the person; the acceptance stays.
         db.session.execute(update(CharterAcceptance).where(CharterAcceptance.person_id.in_(ids))
                            .values(note=None))

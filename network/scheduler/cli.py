@@ -45,6 +45,8 @@ def tick_command(now_text):
                f"{plural(renewal['reminders'], 'rappel')}, {plural(renewal['dropped'], 'sortie')}")
     click.echo(f"Événements : {plural(report.event_invitations, 'invitation')}, "
                f"{plural(report.event_reminders, 'rappel')}")
+    click.echo(f"Questionnaires envoyés : {report.evaluations} après des événements, "
+               f"{report.needs_surveys} pour le recueil des besoins")
     click.echo(f"E-mails envoyés : {report.delivery.sent}, à réessayer : "
                f"{report.delivery.retried}, en échec : {report.delivery.failed}")
 

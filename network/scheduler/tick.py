@@ -5,6 +5,8 @@ from datetime import datetime
 
 from flask import current_app
 
+from network.evaluations.needs import queue_requested_surveys
+from network.evaluations.services import send_evaluations
 from network.events.retention import purge_past_guests
 from network.events.services import queue_requested_invitations, send_event_reminders
 from network.extensions import utcnow
@@ -35,6 +37,8 @@ class TickReport:
     mailing_emails_queued: int = 0
     event_invitations: int = 0
     event_reminders: int = 0
+    evaluations: int = 0
+    needs_surveys: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
@@ -85,6 +89,10 @@ def run_tick(now: datetime, progress=None, keep_lease=None) -> TickReport:
     step_done("event_invitations", queued=report.event_invitations)
     report.event_reminders = send_event_reminders(now, batch_done)
     step_done("event_reminders", queued=report.event_reminders)
+    report.evaluations = send_evaluations(now, batch_done)
+    step_done("evaluations", queued=report.evaluations)
+    report.needs_surveys = queue_requested_surveys(now, batch_done)
+    step_done("needs_surveys", queued=report.needs_surveys)
     report.delivery = deliver_all(now, batch_done)
     step_done("delivery", sent=report.delivery.sent, retried=report.delivery.retried,
               failed=report.delivery.failed, deferred=report.delivery.deferred)

@@ -55,6 +55,7 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              # The badge (an image) and the attestations (PDF).
              "attestations.badge", "attestations.download",
              "admin.report_pdf_file", "admin.report_xlsx_file",
+             "admin.survey_export",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
              "admin.outbox_message_html"}
@@ -78,7 +79,8 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.events_detail", "admin.events_edit", "admin.resources_edit",
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record",
-               "admin.themes_round", "admin.report"}
+               "admin.themes_round", "admin.report", "evaluations.answer",
+               "admin.survey_results"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

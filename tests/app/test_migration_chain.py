@@ -26,6 +26,7 @@ from werkzeug.security import generate_password_hash
 from network import ROOT, create_app
 from network.admin.models import AdminUser
 from network.admin.services import create_admin
+from network.evaluations.models import Survey
 from network.events.models import Event, EventStatus
 from network.extensions import db
 from network.mailings.models import Mailing
@@ -499,6 +500,52 @@ def seed_exit_reasons(connection, tables):
          "changed_at": utc(2022, 12, 1, 0, 0), "exit_reason": "no_renewal_answer"}])
 
 
+def seed_evaluations(connection, tables):
+    # The annual meeting was evaluated: Anne (present) answered, anonymously; the guest was
+    # invited and has not answered. Every member was asked their needs; the guide was useful.
+    questionnaire = tables["questionnaire"]
+    question = tables["question"]
+    meeting = connection.scalar(select(questionnaire.c.id).where(
+        questionnaire.c.key == "evaluation:rendez-vous"))
+    needs = connection.scalar(select(questionnaire.c.id).where(questionnaire.c.key == "besoins"))
+    asked = dict(connection.execute(select(question.c.position, question.c.id).where(
+        question.c.questionnaire_id == meeting)).all())
+    event = tables["event"]
+    annual = connection.scalar(select(event.c.id).where(event.c.kind == "rendez-vous"))
+    registration = tables["registration"]
+    anne = person_id(connection, tables, ANNE)
+    anne_place, julie_place = (connection.scalar(select(registration.c.id).where(condition))
+                               for condition in (registration.c.person_id == anne,
+                                                 registration.c.guest_name == "Julie Roux"))
+    surveys = tables["survey"]
+    evaluation = insert(connection, surveys, key=f"evaluation:{annual}", questionnaire_id=meeting,
+                        purpose="evaluation", event_id=annual,
+                        title="Rendez-vous annuel du réseau 2026",
+                        created_at=utc(2026, 11, 20, 18, 0), requested_by="planificateur",
+                        recipient_count=0)
+    asking = insert(connection, surveys, questionnaire_id=needs, purpose="besoins",
+                    title="Vos besoins de renforcement", created_at=utc(2026, 11, 21, 9, 0),
+                    requested_by=ADMIN_EMAIL, recipient_count=1,
+                    queued_at=utc(2026, 11, 21, 9, 1))
+    insert_all(connection, tables["survey_invitation"], [
+        {"survey_id": evaluation, "person_id": anne, "registration_id": anne_place,
+         "invited_at": utc(2026, 11, 20, 18, 0), "answered_on": date(2026, 11, 21)},
+        {"survey_id": evaluation, "registration_id": julie_place,
+         "invited_at": utc(2026, 11, 20, 18, 0)},
+        {"survey_id": asking, "person_id": anne, "invited_at": utc(2026, 11, 21, 9, 1)}])
+    response = "3f9c2b7d1e4a4c0d8b6a5e2f1c0d9e8a"
+    insert(connection, tables["survey_response"], id=response, survey_id=evaluation)
+    insert_all(connection, tables["survey_answer"], [
+        {"response_id": response, "question_id": asked[1], "scale_value": 5},
+        {"response_id": response, "question_id": asked[3], "choice": "Oui"},
+        {"response_id": response, "question_id": asked[4],
+         "text": "Des repères concrets sur l'organisation du travail."}])
+    guide = connection.scalar(select(tables["resource"].c.id).where(
+        tables["resource"].c.title == "Guide du télétravail"))
+    insert(connection, tables["resource_usefulness"], resource_id=guide, month="2026-11",
+           useful=4, not_useful=1)
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -520,6 +567,7 @@ SEEDS = {
     "0018": seed_theme_votes,
     "0019": seed_walk_ins,
     "0020": seed_exit_reasons,
+    "0021": seed_evaluations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -697,6 +745,7 @@ def assert_a_member_reads_as_written():
 def assert_the_pages_show_the_data(app):
     client = signed_in_admin(app)
     for url in ("/admin/", "/admin/journal", "/admin/courriels", "/admin/envois",
+                "/admin/evenements/questionnaires",
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
                 "/actualites", "/actualites/lettres", "/actualites.atom",
@@ -722,6 +771,9 @@ def assert_the_pages_show_the_data(app):
     for theme_round in db.session.scalars(select(ThemeRound)):
         assert_shows(client, f"/admin/evenements/appels-a-themes/{theme_round.id}",
                      theme_round.title, *[proposal.title for proposal in theme_round.proposals])
+    for survey in db.session.scalars(select(Survey)):
+        assert_shows(client, f"/admin/evenements/questionnaires/resultats/{survey.id}",
+                     survey.title)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,

@@ -9,6 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from network import create_app
+from network.evaluations.models import Question, Questionnaire
+from network.events.models import EventKind
 from network.extensions import db
 from network.membership.models import CharterVersion, Department, QvtField
 from network.resources.search import is_search_table
@@ -45,6 +47,11 @@ def test_upgrade_from_empty_matches_the_models_and_seeds_reference_data(empty_da
         assert db.session.scalar(select(func.count()).select_from(QvtField)) == 7
         charter = db.session.scalar(select(CharterVersion))
         assert charter.number == 1 and "trois principes" in charter.text_markdown
+        # A questionnaire for each kind of event and the needs survey, each with its questions.
+        assert set(db.session.scalars(select(Questionnaire.key))) == {
+            *(f"evaluation:{kind.value}" for kind in EventKind), "besoins"}
+        assert db.session.scalar(select(func.count()).select_from(Question).where(
+            Question.overall)) == len(EventKind)
         db.session.remove()
         flask_migrate.downgrade(revision="base")
         flask_migrate.upgrade()

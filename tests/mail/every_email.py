@@ -8,7 +8,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from network.events.models import Audience, EventMode
+from network.evaluations.needs import queue_requested_surveys, request_needs_survey
+from network.evaluations.questionnaires import questionnaire_by_key
+from network.evaluations.services import send_evaluations
+from network.events.models import Audience, EventKind, EventMode
 from network.events.services import (
     InvitationSegment,
     add_material,
@@ -75,6 +78,7 @@ def every_email() -> dict[str, OutboxMessage]:
     renewal_year()
     membership_flows()
     event_flows()
+    evaluation_flows()
     golive_and_mailing()
     messages = {}
     for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
@@ -160,6 +164,27 @@ def event_flows() -> None:
     queue_requested_invitations(EVENTS_NOW)
     cancel_event(event, STARTS + timedelta(days=1))
     db.session.commit()
+
+
+def evaluation_flows() -> None:
+    """The evaluation after a module, to a member and a guest present; the needs survey."""
+    member = db.session.scalar(select(Person).where(Person.email == LONG["email"]))
+    module = make_event(
+        capacity=None, audience=Audience.PUBLIC, kind=EventKind.REINFORCEMENT_MODULE,
+        title="Module de renforcement : « Conduire une démarche QVT participative dans une "
+              "structure médico-sociale de moins de cinquante salariés »")
+    place = register_member(module, member, EVENTS_NOW)
+    guest = request_guest_registration(module, "Jean-Baptiste Delacroix-Montesquieu",
+                                       f"jean-baptiste.{LONG['email']}", LONG["organisation"],
+                                       EVENTS_NOW)
+    confirm_guest_registration(guest, EVENTS_NOW)
+    place.attended = guest.attended = True
+    db.session.commit()
+    send_evaluations(module.ends_at + timedelta(hours=2))
+    needs = questionnaire_by_key("besoins", NOW)
+    request_needs_survey(needs, module, GT_QVT, EVENTS_NOW)
+    db.session.commit()
+    queue_requested_surveys(EVENTS_NOW)
 
 
 def golive_and_mailing() -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import or_, select
 from network.admin.services import add_note, audit
 from network.attestations.models import Attestation, AttestationKind
 from network.attestations.services import grouped
+from network.evaluations.models import Purpose, Survey, SurveyInvitation
+from network.evaluations.questionnaires import evaluation_questionnaire
 from network.events.models import Audience, Registration
 from network.events.retention import purge_past_guests
 from network.events.services import (
@@ -32,6 +34,7 @@ from network.membership.lifecycle import BY_THE_PERSON
 from network.membership.models import Person, StatusChange
 from network.membership.services import leave_network, record_email_acceptance
 from network.renewal.models import RenewalCampaign, RenewalRequest, RequestStatus
+from network.templating import paris_noon
 from network.themes.models import ThemeProposal
 from network.themes.services import create_round, hide_proposal, propose, vote
 from tests.events.helpers import make_event
@@ -60,6 +63,8 @@ NOT_PERSONAL = {
     "theme_proposal.id", "theme_proposal.round_id", "theme_proposal.event_id",
     "theme_vote.id", "theme_vote.round_id", "theme_vote.proposal_id", "theme_vote.person_id",
     "theme_vote.slot",
+    # The questionnaire is exported by its title (the answers have no link to anyone).
+    "survey_invitation.id", "survey_invitation.survey_id",
 }
 
 # Where « Mes données » puts a column ("a.b", "a[].b" for each item of a list), with the
@@ -135,6 +140,9 @@ EXPORTED_AS = {
     "theme_proposal.created_at": "propositions_de_themes[].proposee_le",
     "theme_proposal.hidden_at": "propositions_de_themes[].masquee_le",
     "theme_vote.created_at": "votes_pour_des_themes[].le",
+    "survey_invitation.invited_at": "questionnaires[].invite_le",
+    "survey_invitation.answered_on": ("questionnaires[].reponse_donnee_le",
+                                      lambda day: paris_noon(day).isoformat()),
 }
 
 # What the anonymisation erases (set to nothing), RETENTION_MONTHS after the person left.
@@ -146,6 +154,8 @@ ERASED = {
     "audit_entry.detail", "charter_acceptance.note",
     # Her proposals of workshop themes stay, unlinked from her.
     "theme_proposal.person_id",
+    # The questionnaires received stay in the response rates, linked to no one.
+    "survey_invitation.person_id", "survey_invitation.registration_id",
 }
 # Tables whose rows of (or about) the person the anonymisation deletes: every column goes.
 ROWS_DELETED = {"outbox_message", "admin_note", "go_live_invitation", "attestation",
@@ -264,6 +274,15 @@ def anne(app):
     db.session.flush()
     hide_proposal(hidden, ADMIN, NOW)
     vote(kept, anne, NOW)
+    # She was asked her opinion of an event and answered (her answers have no name).
+    survey = Survey(key=f"evaluation:{event.id}", purpose=Purpose.EVALUATION, event_id=event.id,
+                    questionnaire_id=evaluation_questionnaire(event.kind, NOW).id,
+                    title=event.title, created_at=NOW, requested_by="planificateur")
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(SurveyInvitation(survey_id=survey.id, person_id=anne.id,
+                                    registration_id=registration.id, invited_at=NOW,
+                                    answered_on=NOW.date()))
     db.session.commit()
     return anne
 

@@ -21,6 +21,7 @@ EXPORT_PARTS = {
     "attestations": "attestations que vous avez téléchargées",
     "propositions_de_themes": "les thèmes que vous avez proposés",
     "votes_pour_des_themes": "vos votes pour des thèmes d'ateliers",
+    "questionnaires": "les questionnaires que vous avez reçus",
 }
 
 

@@ -13,6 +13,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 from network.attestations.services import grouped, publish_badge
+from network.evaluations.services import invitation_token as survey_invitation_token
 from network.events.models import Audience, EventMode
 from network.events.services import (
     add_material,
@@ -31,6 +32,7 @@ from network.renewal.models import RenewalCampaign, RenewalRequest
 from network.renewal.services import renewal_token
 from network.themes.services import create_round, propose
 from tests.conftest import ADMIN_EMAIL
+from tests.evaluations.helpers import answer_body, questions, world_survey
 from tests.events.helpers import make_event
 from tests.factories import join_form, make_applicant, make_member
 from tests.news.helpers import make_call
@@ -155,6 +157,11 @@ VALID_BODIES = {
                                   "closes_at": "2026-12-14T18:00"},
     "admin.events_walk_in_guest": lambda: {"name": "Bruno Lacaze", "organisation": "SPST 81",
                                            "email": "bruno.lacaze@exemple.fr"},
+    "admin.questionnaire": lambda: {"title": "Votre avis", "intro": "Deux minutes."},
+    "admin.question_edit": lambda: {"kind": "echelle", "text": "Utile ?", "required": "y",
+                                    "low_label": "Pas du tout", "high_label": "Tout à fait",
+                                    "options": "", "overall": "y"},
+    "evaluations.answer": answer_body,
 }
 
 # Attendance is marked, and people who came without registering added, once an event has
@@ -192,6 +199,8 @@ def make_world(app) -> dict:
     under_way = make_event(title="Atelier en cours", starts=now + timedelta(days=1))
     register_member(under_way, other, now)
     under_way.starts_at, under_way.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
+    # The event's evaluation: answers in, and the other member's link still open.
+    survey, survey_invitation = world_survey(event, registration, now)
     # The go-live invitation's link, as an imported member gets it.
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     # The member's badge, published: /verifier/<code> shows it.
@@ -219,6 +228,9 @@ def make_world(app) -> dict:
         "events.invitation": invitation_token(event, member),
         "mailings.unsubscribe": unsubscribe_token(other),
         **{(endpoint, "event_id"): under_way.id for endpoint in ON_THE_EVENT_UNDER_WAY},
+        "survey_id": survey.id, "questionnaire_id": survey.questionnaire_id,
+        "question_id": questions(survey)[0].id,
+        "evaluations.answer": survey_invitation_token(survey_invitation),
     }
 
 

@@ -1,0 +1,1 @@
+"""Evaluations: questionnaires after events, the needs survey, the resources' usefulness."""
