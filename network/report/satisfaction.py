@@ -1,10 +1,13 @@
-"""The satisfaction of the year's participants, for the annual report.
-
-The evaluations (the questionnaires sent after each event) are their own feature; this is the
-one place the report asks them for its figures, so that wiring them in changes nothing else.
-"""
+"""The satisfaction of the year's participants, for the annual report: the evaluations' answers
+to their « satisfaction globale » question (network/evaluations), by kind of event."""
 
 from dataclasses import dataclass
+
+from network.evaluations.results import satisfaction_for_year
+from network.events.models import EVENT_KIND_LABELS
+
+OVERALL_QUESTION = "Satisfaction globale"
+SCALE_MAX = 5
 
 
 @dataclass(frozen=True)
@@ -19,5 +22,14 @@ class Satisfaction:
 
 
 def satisfaction(year: int) -> list[Satisfaction]:
-    """The year's satisfaction averages; none until the evaluations give theirs."""
-    return []
+    """The year's average overall satisfaction for each kind of event that was evaluated, then
+    for all of them; nothing when no one answered."""
+    figures = satisfaction_for_year(year)
+    lines = [Satisfaction(EVENT_KIND_LABELS[kind], OVERALL_QUESTION, figure.answers,
+                          round(figure.average, 2), SCALE_MAX)
+             for kind, figure in figures.by_kind.items() if figure.answers]
+    if lines:
+        lines.append(Satisfaction("Tous les événements", OVERALL_QUESTION,
+                                  figures.overall.answers, round(figures.overall.average, 2),
+                                  SCALE_MAX))
+    return lines

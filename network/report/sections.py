@@ -250,7 +250,11 @@ def library(report: AnnualReport) -> Section:
         Table(f"Les plus téléchargées en {report.year}",
               ["Ressource", "Publiée le", "Téléchargements"],
               [[resource.title, resource.published_at.astimezone(PARIS).date(), count]
-               for resource, count in lib.most_downloaded])],
+               for resource, count in lib.most_downloaded]),
+        Table("« Cette ressource vous a-t-elle été utile ? »", ["Réponse", "Votes"],
+              [["Oui", report.usefulness.useful], ["Non", report.usefulness.not_useful],
+               ["Part de oui", Rate(ratio(report.usefulness.useful,
+                                          report.usefulness.votes))]])],
         notes=["Les téléchargements sont comptés par mois, sans rien retenir de qui "
                "télécharge ; une ressource retirée depuis compte parmi celles publiées."])
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from network.admin import stats
 from network.admin.stats import Share
+from network.evaluations.results import Usefulness, usefulness_for_year
 from network.report.activity import (
     KindFigures,
     Library,
@@ -35,6 +36,8 @@ class AnnualReport:
     satisfaction: list[Satisfaction]
     welcome: WelcomeReach
     library: Library
+    # « Cette ressource vous a-t-elle été utile ? », over the year's months.
+    usefulness: Usefulness
     # The members at the end of the year, by what they say of themselves today.
     by_profile: list[Share]
     by_department: list[Share]
@@ -60,6 +63,7 @@ def annual_report(year: int, now: datetime) -> AnnualReport:
         period=period, membership=members, renewal=renewal(period),
         events=events_by_kind(period), satisfaction=satisfaction(year),
         welcome=welcome_reach(period, members.at_end), library=library(period),
+        usefulness=usefulness_for_year(year),
         by_profile=stats.members_by_profile(at_end),
         by_department=stats.members_by_department(at_end),
         by_field=stats.members_by_qvt_field(at_end))
