@@ -17,6 +17,7 @@ from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.events.helpers import STARTS, make_event
 from tests.factories import make_member
 from tests.membership.test_browser_journey import shoot
+from tests.support.browser import sign_in_admin
 from tests.support.typography import fr
 
 # What a browser shows does not depend on the database: one run (SQLite).
@@ -25,14 +26,6 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 TITLE = "Rendez-vous annuel du réseau 2027"
-
-
-def sign_in(page, site):
-    page.goto(f"{site}/admin/connexion")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def meeting(live_server):
 def test_the_sign_in_sheet_prints_without_the_site_and_repeats_its_header(
         live_server, page, meeting):
     site = live_server.config["BASE_URL"]
-    sign_in(page, site)
+    sign_in_admin(page, site)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{site}/admin/evenements/{meeting}")
     page.get_by_role("link", name=fr("Feuille d'émargement à imprimer")).click()
@@ -105,7 +98,7 @@ def test_a_member_and_a_guest_who_came_without_registering(live_server, page):
         event.ends_at = utcnow() + timedelta(hours=2)
         db.session.commit()
         event_id = event.id
-    sign_in(page, site)
+    sign_in_admin(page, site)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{site}/admin/evenements/{event_id}/presences")
     page.get_by_label("Nom ou adresse e-mail du membre").fill("durand")

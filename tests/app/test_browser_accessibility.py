@@ -11,7 +11,6 @@ named) is printed and written to /tmp/axe-results.txt.
 """
 
 import os
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,9 +32,8 @@ from network.membership.models import Person
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, browsing_as
 from tests.imports.files import HEADERS, csv_file
 from tests.imports.test_import_files import ROWS
-from tests.membership.test_browser_journey import wait_for_mail
 from tests.support.bad_input import make_world, url
-from tests.support.smtp import text_of
+from tests.support.browser import sign_in_admin, sign_in_member
 
 # What axe finds depends on the pages, not on the database: one run (SQLite), in make test.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -121,25 +119,6 @@ def make_import(app) -> dict:
                            "", "", ""]])
     token = uploads.keep("nouveaux membres.csv", waiting, ADMIN_EMAIL)
     return {"import_id": record.id, "admin.members_import_preview": token}
-
-
-def sign_in_admin(page, site):
-    page.goto(f"{site}/admin/connexion")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-
-
-def sign_in_member(page, site, smtp):
-    page.goto(f"{site}/connexion")
-    page.get_by_label("Adresse e-mail").fill(MEMBER)
-    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    expect(page.get_by_role("heading", name="Vérifiez votre boîte e-mail")).to_be_visible()
-    message = wait_for_mail(smtp, MEMBER, "lien de connexion")[-1]
-    page.goto(re.search(r"http://127\.0\.0\.1:\d+/connexion/\S+", text_of(message)).group(0))
-    page.get_by_role("button", name="Ouvrir mon espace membre").click()
-    expect(page).to_have_url(f"{site}/espace")
 
 
 # What axe leaves to the HTML validator, checked on every page the same way: an id given twice
@@ -228,7 +207,7 @@ def test_every_page_has_no_serious_accessibility_violation(live_server, world, b
     results = []
     started = time.monotonic()
     with browsing_as(browser) as member_page, browsing_as(browser) as admin_page:
-        sign_in_member(member_page, site, smtp)
+        sign_in_member(member_page, site, smtp, MEMBER)
         sign_in_admin(admin_page, site)
         for role, tab in (("anonymous", page), ("member", member_page), ("admin", admin_page)):
             for path, phone in pages[role]:

@@ -12,24 +12,13 @@ from pypdf import PdfReader
 from network.extensions import db
 from tests.attestations.helpers import attended, member
 from tests.conftest import browsing_as
-from tests.membership.test_browser_journey import shoot, wait_for_mail
-from tests.support.smtp import text_of
+from tests.membership.test_browser_journey import shoot
+from tests.support.browser import sign_in_member
 from tests.support.typography import fr
 
 ADDRESS = "helene.lefevre@exemple.fr"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, site, smtp):
-    page.goto(f"{site}/connexion")
-    page.get_by_label("Adresse e-mail").fill(ADDRESS)
-    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    expect(page.get_by_role("heading", name=fr("Vérifiez votre boîte e-mail"))).to_be_visible()
-    message = wait_for_mail(smtp, ADDRESS, "lien de connexion")[-1]
-    page.goto(re.search(r"http://127\.0\.0\.1:\d+/connexion/\S+", text_of(message)).group(0))
-    page.get_by_role("button", name="Ouvrir mon espace membre").click()
-    expect(page.get_by_role("heading", name="Bonjour Hélène")).to_be_visible()
 
 
 def downloaded_text(download) -> str:
@@ -45,7 +34,7 @@ def test_a_member_downloads_attestations_and_publishes_the_badge(page, live_serv
         attended(member())
         db.session.commit()
     page.set_viewport_size(DESKTOP)
-    sign_in(page, site, smtp)
+    sign_in_member(page, site, smtp, ADDRESS)
 
     page.get_by_role("link", name="Mes événements").click()
     button = page.get_by_role("button", name=fr("Télécharger l'attestation de présence"))

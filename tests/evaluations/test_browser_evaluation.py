@@ -11,11 +11,11 @@ from network.admin.services import create_admin
 from network.evaluations.results import usefulness_of
 from network.extensions import db
 from network.scheduler.tick import run_tick
-from tests.app.test_browser_accessibility import sign_in_admin
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, browsing_as
 from tests.evaluations.helpers import ENDED, past_event, people, registered
 from tests.membership.test_browser_journey import shoot, wait_for_mail
 from tests.resources.test_library import make_resource
+from tests.support.browser import sign_in_admin
 from tests.support.smtp import text_of
 from tests.support.typography import fr
 

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 
 from network.admin.services import create_admin
 from network.extensions import db
-from tests.app.test_browser_accessibility import sign_in_admin
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.report.history import build_year
+from tests.support.browser import sign_in_admin
 
 # What the pages show depends on the pages, not on the database.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -12,32 +12,13 @@ from network.admin.services import create_admin
 from network.extensions import db
 from network.themes.models import ThemeProposal
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, browsing_as
-from tests.membership.test_browser_journey import shoot, wait_for_mail
-from tests.support.smtp import text_of
+from tests.membership.test_browser_journey import shoot
+from tests.support.browser import sign_in_admin, sign_in_member
 from tests.support.typography import fr
 from tests.themes.helpers import member
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in_admin(page, site):
-    page.goto(f"{site}/admin/connexion")
-    page.get_by_label("Adresse e-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-
-
-def sign_in_member(page, site, smtp, address, first_name):
-    page.goto(f"{site}/connexion")
-    page.get_by_label("Adresse e-mail").fill(address)
-    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    expect(page.get_by_role("heading", name="Vérifiez votre boîte e-mail")).to_be_visible()
-    message = wait_for_mail(smtp, address, "lien de connexion")[-1]
-    page.goto(re.search(r"http://127\.0\.0\.1:\d+/connexion/\S+", text_of(message)).group(0))
-    page.get_by_role("button", name="Ouvrir mon espace membre").click()
-    expect(page.get_by_role("heading", name=f"Bonjour {first_name}")).to_be_visible()
 
 
 def propose(page, title, description):
@@ -90,14 +71,14 @@ def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp)
 
     with browsing_as(browser) as anne, browsing_as(browser) as paul:
         # Anne sees it on the home page of her space, proposes two themes and votes.
-        sign_in_member(anne, site, smtp, "anne.martin@exemple.fr", "Anne")
+        sign_in_member(anne, site, smtp, "anne.martin@exemple.fr")
         banner = fr("Appel à thèmes ouvert jusqu'au 14 décembre 2026 à 18 h : proposez et votez")
         expect(anne.get_by_role("heading", name=banner)).to_be_visible()
         anne.get_by_role("link", name="Proposer et voter").click()
         propose(anne, "Télétravail et lien social", "Garder le collectif quand on se voit moins.")
         propose(anne, "Charge de travail", "La mesurer, la discuter, la réguler.")
 
-        sign_in_member(paul, site, smtp, "paul.durand@exemple.fr", "Paul")
+        sign_in_member(paul, site, smtp, "paul.durand@exemple.fr")
         paul.get_by_role("link", name="Thèmes", exact=True).click()
         propose(paul, "Prévenir l'usure professionnelle", "Les fins de carrière, les métiers "
                                                          "pénibles.")
