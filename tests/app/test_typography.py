@@ -149,6 +149,8 @@ def get_pages(clients: dict, app, world: dict, monkeypatch) -> dict:
     return pages
 
 
+# The typography of the pages and the e-mails is the templates', whatever the database: once.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_page_in_french_typography(app, admin_client, smtp, monkeypatch, capsys):
     world = make_world(app)
     app.config["OUTBOX_DELIVER_AFTER_REQUEST"] = False
@@ -167,6 +169,7 @@ def test_every_page_in_french_typography(app, admin_client, smtp, monkeypatch, c
         print(f"\ntypography: {len(pages)} pages")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_email_in_french_typography(app, smtp):
     every_email()
     deliver_all(NOW + timedelta(days=30))

@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -27,6 +28,8 @@ def downloaded_text(download) -> str:
     return " ".join(text.replace("\u2019", "'").split())
 
 
+# What the browser sees of the pages: once, on SQLite (the services' tests run on both).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_member_downloads_attestations_and_publishes_the_badge(page, live_server, smtp,
                                                                  browser):
     site = live_server.config["BASE_URL"]

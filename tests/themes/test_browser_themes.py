@@ -4,6 +4,7 @@ first theme into a workshop."""
 
 import re
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -42,6 +43,8 @@ def no_serious_violation(page, axe: Axe, label: str):
         assert serious == [], f"{label} at {viewport['width']} px: {serious}"
 
 
+# What the browser sees of the pages: once, on SQLite (the services' tests run on both).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_vote_round_from_opening_to_workshop(live_server, browser, page, smtp):
     site = live_server.config["BASE_URL"]
     with live_server.app_context():
