@@ -21,6 +21,7 @@ from tests.support.bad_input import (
     database_rows,
     event_form,
     make_world,
+    poster,
     url,
 )
 
@@ -74,8 +75,7 @@ def post_as(endpoint, clients, world, body):
     the routes that also edit one)."""
     rule = min((rule for rule in clients["app"].url_map.iter_rules() if rule.endpoint == endpoint),
                key=lambda rule: len(rule.arguments))
-    visitor = clients["admin" if endpoint.startswith("admin.") else "member" if endpoint in (
-        "members_space.my_details", "renewal.in_space") else "anonymous"]
+    visitor = clients[poster(endpoint)]
     return visitor.post(url(rule, world), data=body, follow_redirects=True)
 
 

@@ -23,6 +23,7 @@ from tests.support.bad_input import (
     VALID_BODIES,
     form_names,
     make_world,
+    poster,
     query_names,
     text_names,
     url,
@@ -35,10 +36,6 @@ LAST = {"members_space.leave", "membership.leave", "members_space.sign_out", "ad
 # form refuses control characters like every other form).
 PENDING: set[str] = set()
 # Who sends a valid body: the person the route is for.
-POSTED_BY = {"members_space.my_details": "member", "renewal.in_space": "member",
-             "themes.propose": "member"}
-
-
 def requests_for(rule, identity: str, value: str, world: dict, names: dict):
     """(method, url, body) of each request of the walk for one rule and one value."""
     methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
@@ -51,8 +48,7 @@ def requests_for(rule, identity: str, value: str, world: dict, names: dict):
             yield "GET", f"{url(rule, world)}?{urlencode({'page': value})}", None
     if "POST" in methods:
         yield "POST", url(rule, world), dict.fromkeys(names["form"], value)
-        default = "admin" if rule.endpoint.startswith("admin.") else "anonymous"
-        if rule.endpoint in VALID_BODIES and identity == POSTED_BY.get(rule.endpoint, default):
+        if rule.endpoint in VALID_BODIES and identity == poster(rule.endpoint):
             body = VALID_BODIES[rule.endpoint]()
             yield "POST", url(rule, world), {
                 **body, **{name: value for name in body if name in names["text"]}}

@@ -125,6 +125,16 @@ def member_entry_form() -> dict:
 
 # Bodies that pass validation on the routes that save what people type, so that each value
 # reaches the service and the database (the forms' own tests say what else they refuse).
+def poster(endpoint: str) -> str:
+    """Who posts the valid body of a route: "admin", "member" or "anonymous"."""
+    if endpoint in MEMBER_POSTS:
+        return "member"
+    return "admin" if endpoint.startswith("admin.") else "anonymous"
+
+
+# The forms of the member space and of members-only features, posted by a signed-in member.
+MEMBER_POSTS = {"members_space.my_details", "renewal.in_space", "themes.propose"}
+
 VALID_BODIES = {
     "membership.join": lambda: join_form(email="walk.new@exemple.fr"),
     "events.register_guest": lambda: {"name": "Invité", "email": "invite@exemple.fr",
