@@ -19,6 +19,10 @@ from tests.attestations.helpers import attended, member
 from tests.conftest import FROZEN_NOW
 from tests.factories import member_session
 
+# What these pages show comes from the templates and the services, whose own tests run on both
+# databases: the pages are read once, on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def helene(app):

@@ -19,6 +19,11 @@ CALL = {"kind": "appel", "title": "Appel à projets FACT 2027",
         "link_url": "https://travail-emploi.gouv.fr/fact", "deadline": "2027-03-15"}
 
 
+# What these pages show comes from the templates and the services, whose own tests run on both
+# databases: the pages are read once, on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 def create(admin_client, **fields) -> int:
     response = admin_client.post("/admin/actualites/nouvelle", data={**CALL, **fields})
     assert response.status_code == 302, response.text

@@ -20,6 +20,10 @@ from tests.report.history import YEAR, build_year, paris
 from tests.support.queries import count_queries
 from tests.support.typography import as_typed
 
+# What these pages show comes from the templates and the services, whose own tests run on both
+# databases: the pages are read once, on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def year(app):

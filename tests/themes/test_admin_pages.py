@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from network.admin.models import AuditEntry
@@ -14,6 +15,11 @@ from tests.support.bad_input import event_form
 from tests.themes.helpers import NOW, make_round, member, propose, signed_in_as, vote
 
 ROUNDS = "/admin/evenements/appels-a-themes"
+
+
+# What these pages show comes from the templates and the services, whose own tests run on both
+# databases: the pages are read once, on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def round_form(**overrides) -> dict:

@@ -12,6 +12,10 @@ from tests.events.helpers import make_event
 from tests.factories import make_applicant
 from tests.themes.helpers import CLOSES, NOW, make_round, member, propose, signed_in_as
 
+# What these pages show comes from the templates and the services, whose own tests run on both
+# databases: the pages are read once, on SQLite.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 def anne(app):
