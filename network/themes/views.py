@@ -93,31 +93,26 @@ def propose(round_id):
 @bp.post("/espace/themes/propositions/<int:proposal_id>/voter")
 @member_required
 def vote(proposal_id):
-    proposal = db.get_or_404(ThemeProposal, proposal_id)
-    try:
-        services.vote(proposal, g.member, utcnow())
-        db.session.commit()
-    except ThemeError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "warning")
-    else:
-        flash(f"Votre vote pour « {proposal.title} » est enregistré. {_left(proposal)}",
-              "success")
-    return _back_to(proposal.round, f"theme-{proposal.id}")
+    return _on_vote(proposal_id, services.vote, "est enregistré")
 
 
 @bp.post("/espace/themes/propositions/<int:proposal_id>/retirer-mon-vote")
 @member_required
 def withdraw(proposal_id):
+    return _on_vote(proposal_id, services.withdraw_vote, "est retiré")
+
+
+def _on_vote(proposal_id: int, change, done: str):
+    """Give or withdraw the member's vote for a proposal, and say what became of it."""
     proposal = db.get_or_404(ThemeProposal, proposal_id)
     try:
-        services.withdraw_vote(proposal, g.member, utcnow())
+        change(proposal, g.member, utcnow())
         db.session.commit()
     except ThemeError as refusal:
         db.session.rollback()
         flash(refusal.message, "warning")
     else:
-        flash(f"Votre vote pour « {proposal.title} » est retiré. {_left(proposal)}", "success")
+        flash(f"Votre vote pour « {proposal.title} » {done}. {_left(proposal)}", "success")
     return _back_to(proposal.round, f"theme-{proposal.id}")
 
 
