@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 
 from network.admin import services as admin_services
 from network.admin.admission_forms import AdmitForm, RefuseForm
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.membership import admission
@@ -26,6 +27,7 @@ def _back_to(person: Person):
 
 
 @bp.post("/membres/<int:person_id>/valider")
+@requires(ADMINISTRATEUR)
 def admission_admit(person_id):
     person = _person_or_404(person_id)
     if not may(person, "admit", g.admin.email):
@@ -48,6 +50,7 @@ def admission_admit(person_id):
 
 
 @bp.route("/membres/<int:person_id>/refuser", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def admission_refuse(person_id):
     person = _person_or_404(person_id)
     if not may(person, "refuse", g.admin.email):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from network.admin.event_forms import WalkInGuestForm, WalkInMemberForm, WalkInSearchForm
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.events import attendance
@@ -22,6 +23,7 @@ from network.membership.models import Person
 
 
 @bp.route("/evenements/<int:event_id>/presences", methods=["GET", "POST"])
+@requires(ANIMATION)
 def events_attendance(event_id):
     event = db.get_or_404(Event, event_id)
     now = utcnow()
@@ -56,6 +58,7 @@ def _registered(event: Event) -> list[Registration]:
 
 
 @bp.get("/evenements/<int:event_id>/presences/sur-place")
+@requires(ANIMATION)
 def events_walk_in(event_id):
     event = db.get_or_404(Event, event_id)
     return _walk_in_page(event, WalkInGuestForm(formdata=None))
@@ -76,6 +79,7 @@ def _walk_in_page(event: Event, guest_form: WalkInGuestForm, status: int = 200):
 
 
 @bp.post("/evenements/<int:event_id>/presences/sur-place/membre")
+@requires(ANIMATION)
 def events_walk_in_member(event_id):
     event = db.get_or_404(Event, event_id)
     form = WalkInMemberForm()
@@ -87,6 +91,7 @@ def events_walk_in_member(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/presences/sur-place/invite")
+@requires(ANIMATION)
 def events_walk_in_guest(event_id):
     event = db.get_or_404(Event, event_id)
     form = WalkInGuestForm()
@@ -119,6 +124,7 @@ def _added(event: Event, add):
 
 
 @bp.get("/evenements/<int:event_id>/emargement")
+@requires(ANIMATION)
 def events_sign_in_sheet(event_id):
     event = db.get_or_404(Event, event_id)
     place = event.address if event.mode != EventMode.REMOTE and event.address else None

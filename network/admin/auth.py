@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
 from network.admin import services
+from network.admin.roles import LECTURE, requires
 from network.admin.views import bp, sign_in
 from network.extensions import db, limiter, submitted_email, utcnow
 from network.forms import Form
@@ -85,6 +86,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.post("/deconnexion")
+@requires(LECTURE)
 def logout():
     # Every session of the account ends, this one and any copy of its cookie.
     services.sign_out_everywhere(g.admin.email)

@@ -9,6 +9,7 @@ from wtforms import DateField, EmailField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from network.admin.exports import csv_response
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -56,6 +57,7 @@ def _next_opening() -> datetime:
 
 
 @bp.get("/renouvellement")
+@requires(ADMINISTRATEUR)
 def renewal():
     campaign = _campaign(query_int("annee"))
     if campaign is None:
@@ -76,6 +78,7 @@ def renewal():
 
 
 @bp.get("/renouvellement/<int:year>/export.csv")
+@requires(ADMINISTRATEUR)
 def renewal_export(year):
     campaign = db.first_or_404(select(RenewalCampaign).where(RenewalCampaign.year == year))
 
@@ -108,6 +111,7 @@ def _acts_on(item: RenewalRequest, now: datetime) -> bool:
 
 
 @bp.post("/renouvellement/demandes/<int:request_id>/<any('rappel', 'renouveler', 'sortir'):action>")
+@requires(ADMINISTRATEUR)
 def renewal_action(request_id, action):
     item = _open_request(request_id)
     now = utcnow()
@@ -151,6 +155,7 @@ class SendAgainForm(Form):
 
 
 @bp.route("/renouvellement/demandes/<int:request_id>/renvoyer", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def renewal_send_again(request_id):
     item = _open_request(request_id)
     now = utcnow()

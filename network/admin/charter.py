@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -29,6 +30,7 @@ class CharterForm(Form):
 
 
 @bp.route("/charte", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def charter_versions():
     current = current_charter()
     form = CharterForm(data={"title": current.title, "text": current.text_markdown})
@@ -54,6 +56,7 @@ def charter_versions():
 
 
 @bp.get("/charte/<int:number>")
+@requires(ADMINISTRATEUR)
 def charter_version(number):
     version = db.session.scalar(select(CharterVersion).where(CharterVersion.number == number))
     if version is None:

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from network.admin import services
 from network.admin.models import AdminUser
+from network.admin.roles import ADMINISTRATEUR, ROLES
 from network.extensions import db
 
 admin_cli = AppGroup("admin", help="Manage the back-office accounts of the GT QVT.")
@@ -29,11 +30,14 @@ def _apply(action, done: str) -> None:
 
 @admin_cli.command("create")
 @click.argument("email")
-def create(email):
+@click.option("--role", type=click.Choice(ROLES), default=ADMINISTRATEUR, show_default=True,
+              help="lecture: dashboard and report; animation: events, library, news, mailings; "
+                   "administrateur: everything.")
+def create(email, role):
     """Create an admin account; the password is asked twice, or read from stdin."""
     password = read_password()
-    _apply(lambda: services.create_admin(email, password),
-           f"Compte administrateur créé : {email.strip().lower()}")
+    _apply(lambda: services.create_admin(email, password, role),
+           f"Compte {role} créé : {email.strip().lower()}")
 
 
 @admin_cli.command("list")
@@ -42,7 +46,7 @@ def list_admins():
     for admin in db.session.scalars(db.select(AdminUser).order_by(AdminUser.email)):
         state = "actif" if admin.active else "désactivé"
         last = admin.last_login_at.isoformat(timespec="minutes") if admin.last_login_at else "—"
-        click.echo(f"{admin.email}\t{state}\tdernière connexion : {last}")
+        click.echo(f"{admin.email}\t{state}\t{admin.role}\tdernière connexion : {last}")
 
 
 @admin_cli.command("disable")

@@ -3,6 +3,7 @@
 from flask import current_app, render_template
 
 from network.admin import charts, stats
+from network.admin.roles import LECTURE, requires
 from network.admin.views import bp
 from network.extensions import utcnow
 from network.mail.delivery import outbox_counts, relay_state
@@ -13,6 +14,7 @@ from network.templating import short_date
 
 
 @bp.get("/")
+@requires(LECTURE)
 def dashboard():
     now = utcnow()
     by_status = stats.count_by_status()

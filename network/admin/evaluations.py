@@ -7,6 +7,7 @@ from sqlalchemy import select
 from network.admin.charts import hbar_chart
 from network.admin.exports import csv_response
 from network.admin.questionnaires import survey_figures
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.stats import Share
 from network.admin.views import bp
@@ -28,6 +29,7 @@ from network.templating import french_date, plural
 
 
 @bp.get("/evenements/questionnaires/resultats/<int:survey_id>")
+@requires(ANIMATION)
 def survey_results(survey_id):
     survey = db.get_or_404(Survey, survey_id)
     figures = results.survey_results(survey)
@@ -52,6 +54,7 @@ def _chart(result: results.QuestionResult):
 
 
 @bp.get("/evenements/questionnaires/resultats/<int:survey_id>/reponses.csv")
+@requires(ANIMATION)
 def survey_export(survey_id):
     survey = db.get_or_404(Survey, survey_id)
     header, rows = results.answer_rows(survey)
@@ -61,6 +64,7 @@ def survey_export(survey_id):
 
 
 @bp.get("/evenements/<int:event_id>/evaluation")
+@requires(ANIMATION)
 def events_evaluation(event_id):
     """From the event's page: its evaluation's results once sent, else when it will go."""
     event = db.get_or_404(Event, event_id)
@@ -90,6 +94,7 @@ def _modules() -> list[tuple[int, str]]:
 
 @bp.route("/evenements/questionnaires/<int:questionnaire_id>/envoyer",
           methods=["GET", "POST"])
+@requires(ANIMATION)
 def needs_survey_send(questionnaire_id):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     if questionnaire.purpose != Purpose.NEEDS:

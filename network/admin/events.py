@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from network.admin.event_forms import ConfirmForm, EventForm, InvitationForm, MaterialForm
 from network.admin.exports import csv_response
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.events import services
@@ -28,6 +29,7 @@ from network.themes.workshops import link_workshop, proposal_for_workshop, works
 
 
 @bp.get("/evenements")
+@requires(ANIMATION)
 def events():
     status, kind = request.args.get("statut", ""), request.args.get("type", "")
     query = select(Event).order_by(Event.starts_at.desc(), Event.id.desc())
@@ -43,6 +45,7 @@ def events():
 
 @bp.route("/evenements/nouveau", methods=["GET", "POST"])
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
+@requires(ANIMATION)
 def events_edit(event_id=None):
     event = db.get_or_404(Event, event_id) if event_id else None
     # « Créer l'atelier » of a call for themes: the form filled from the theme proposed; the
@@ -115,6 +118,7 @@ def _registrations(event: Event):
 
 
 @bp.get("/evenements/<int:event_id>")
+@requires(ANIMATION)
 def events_detail(event_id):
     event = db.get_or_404(Event, event_id)
     registrations = db.session.scalars(_registrations(event)).all()
@@ -130,6 +134,7 @@ def events_detail(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/publier")
+@requires(ANIMATION)
 def events_publish(event_id):
     event = db.get_or_404(Event, event_id)
     if event.status != EventStatus.DRAFT:
@@ -144,6 +149,7 @@ def events_publish(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/annuler")
+@requires(ANIMATION)
 def events_cancel(event_id):
     event = db.get_or_404(Event, event_id)
     if not ConfirmForm().validate_on_submit():
@@ -161,6 +167,7 @@ def events_cancel(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/dupliquer")
+@requires(ANIMATION)
 def events_duplicate(event_id):
     event = db.get_or_404(Event, event_id)
     now = utcnow()
@@ -173,6 +180,7 @@ def events_duplicate(event_id):
 
 
 @bp.get("/evenements/<int:event_id>/export.csv")
+@requires(ANIMATION)
 def events_export(event_id):
     event = db.get_or_404(Event, event_id)
     waiting_rank = {}
@@ -201,6 +209,7 @@ def events_export(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/supports")
+@requires(ANIMATION)
 def events_material_add(event_id):
     event = db.get_or_404(Event, event_id)
     form = MaterialForm()
@@ -220,6 +229,7 @@ def events_material_add(event_id):
 
 
 @bp.post("/evenements/<int:event_id>/supports/<int:material_id>/supprimer")
+@requires(ANIMATION)
 def events_material_remove(event_id, material_id):
     material = db.first_or_404(select(EventMaterial).where(
         EventMaterial.id == material_id, EventMaterial.event_id == event_id))
@@ -231,6 +241,7 @@ def events_material_remove(event_id, material_id):
 
 
 @bp.route("/evenements/<int:event_id>/inviter", methods=["GET", "POST"])
+@requires(ANIMATION)
 def events_invite(event_id):
     event = db.get_or_404(Event, event_id)
     if event.status != EventStatus.PUBLISHED:

@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -27,6 +28,7 @@ class RemindForm(Form):
 
 
 @bp.get("/membres/lancement")
+@requires(ADMINISTRATEUR)
 def members_golive():
     answer = request.args.get("reponse", "")
     answer = answer if answer in ANSWER_FILTERS else ""
@@ -38,6 +40,7 @@ def members_golive():
 
 
 @bp.post("/membres/lancement/inviter")
+@requires(ADMINISTRATEUR)
 def members_golive_invite():
     if not InviteForm().validate_on_submit():
         flash("Cochez la case pour confirmer l'envoi.", "danger")
@@ -58,6 +61,7 @@ def members_golive_invite():
 
 
 @bp.post("/membres/lancement/relancer")
+@requires(ADMINISTRATEUR)
 def members_golive_remind():
     if RemindForm().validate_on_submit():
         now = utcnow()

@@ -8,6 +8,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitF
 from wtforms.validators import DataRequired
 
 from network.admin.exports import csv_response
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.forms import Form
@@ -91,6 +92,7 @@ def _plan(upload: uploads.Upload) -> ImportPlan:
 
 
 @bp.route("/membres/import", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def members_import():
     form = UploadForm()
     if form.validate_on_submit():
@@ -129,12 +131,14 @@ def _preview(upload: uploads.Upload, plan: ImportPlan, import_form: ImportForm,
 
 
 @bp.get("/membres/import/<token>")
+@requires(ADMINISTRATEUR)
 def members_import_preview(token):
     upload = _upload_or_404(token)
     return _preview(upload, _plan(upload), ImportForm())
 
 
 @bp.post("/membres/import/<token>/colonnes")
+@requires(ADMINISTRATEUR)
 def members_import_columns(token):
     upload = _upload_or_404(token)
     plan = _plan(upload)
@@ -152,6 +156,7 @@ def members_import_columns(token):
 
 
 @bp.post("/membres/import/<token>")
+@requires(ADMINISTRATEUR)
 def members_import_run(token):
     upload = _upload_or_404(token)
     plan = _plan(upload)
@@ -173,6 +178,7 @@ def members_import_run(token):
 
 
 @bp.get("/membres/import/<token>/erreurs.csv")
+@requires(ADMINISTRATEUR)
 def members_import_errors(token):
     upload = _upload_or_404(token)
     rows = ([error.line, error.column, error.value, error.why] for error in _plan(upload).errors)
@@ -186,6 +192,7 @@ def _safe(name: str) -> str:
 
 
 @bp.get("/membres/imports/<int:import_id>")
+@requires(ADMINISTRATEUR)
 def members_import_record(import_id):
     record = db.get_or_404(MemberImport, import_id)
     page = db.paginate(select(Person).where(Person.member_import_id == record.id)
@@ -196,6 +203,7 @@ def members_import_record(import_id):
 
 
 @bp.post("/membres/imports/<int:import_id>/annuler")
+@requires(ADMINISTRATEUR)
 def members_import_cancel(import_id):
     record = db.get_or_404(MemberImport, import_id)
     form = CancelForm()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from network.admin.models import AuditEntry
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.views import bp
 from network.extensions import db
 from network.inputs import query_date, query_int
@@ -59,6 +60,7 @@ ACTION_LABELS = {
 
 
 @bp.get("/journal")
+@requires(ADMINISTRATEUR)
 def journal():
     query = (select(AuditEntry).options(joinedload(AuditEntry.person))
              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))

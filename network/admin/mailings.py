@@ -5,6 +5,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -53,6 +54,7 @@ class TestForm(Form):
 
 
 @bp.get("/envois")
+@requires(ANIMATION)
 def mailings():
     sent = db.session.scalars(select(Mailing).order_by(Mailing.created_at.desc())).all()
     counts = services.delivery_counts([m.id for m in sent])
@@ -61,6 +63,7 @@ def mailings():
 
 @bp.route("/envois/nouveau", methods=["GET", "POST"])
 @bp.route("/envois/<int:mailing_id>/modifier", methods=["GET", "POST"])
+@requires(ANIMATION)
 def mailing_edit(mailing_id=None):
     mailing = db.get_or_404(Mailing, mailing_id) if mailing_id else None
     if mailing and mailing.send_requested_at:
@@ -89,6 +92,7 @@ def mailing_edit(mailing_id=None):
 
 
 @bp.get("/envois/<int:mailing_id>")
+@requires(ANIMATION)
 def mailing(mailing_id):
     mailing = db.get_or_404(Mailing, mailing_id)
     return render_template(
@@ -99,6 +103,7 @@ def mailing(mailing_id):
 
 
 @bp.post("/envois/<int:mailing_id>/test")
+@requires(ANIMATION)
 def mailing_test(mailing_id):
     mailing = db.get_or_404(Mailing, mailing_id)
     if TestForm().validate_on_submit():
@@ -109,6 +114,7 @@ def mailing_test(mailing_id):
 
 
 @bp.post("/envois/<int:mailing_id>/envoyer")
+@requires(ANIMATION)
 def mailing_send(mailing_id):
     mailing = db.get_or_404(Mailing, mailing_id)
     form = SendForm()
@@ -128,6 +134,7 @@ def mailing_send(mailing_id):
 
 
 @bp.post("/envois/<int:mailing_id>/<any('archiver', 'desarchiver'):action>")
+@requires(ANIMATION)
 def mailing_archive(mailing_id, action):
     """Mark a mailing as a newsletter, or not, even once sent: archived on the site if it is one
     and has gone out (a letter sent before it was marked, a letter to take back)."""

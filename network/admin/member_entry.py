@@ -8,6 +8,7 @@ from wtforms import DateField, RadioField, SelectChoice, SubmitField, TextAreaFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from network.admin.member_forms import MemberDetailsForm
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -66,6 +67,7 @@ class MemberEntryForm(MemberDetailsForm):
 
 
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def member_new():
     now = utcnow()
     form = MemberEntryForm(today=now.astimezone(PARIS).date())

@@ -13,6 +13,7 @@ from network.admin.member_forms import (
     MemberFilterForm,
     NoteForm,
 )
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.timeline import person_timeline
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -46,6 +47,7 @@ def _labels() -> dict:
 
 
 @bp.get("/membres")
+@requires(ADMINISTRATEUR)
 def members():
     return _members_page(_filter_form())
 
@@ -83,6 +85,7 @@ def _export_rows(criteria: PersonFilter):
 
 
 @bp.get("/membres/export.csv")
+@requires(ADMINISTRATEUR)
 def members_export():
     form = _filter_form()
     if not form.validate():
@@ -105,6 +108,7 @@ def _mailing_list_rows():
 
 
 @bp.get("/membres/liste-de-diffusion.csv")
+@requires(ADMINISTRATEUR)
 def mailing_list_export():
     admin_services.audit(g.admin.email, "members.mailing_list_export", utcnow())
     db.session.commit()
@@ -120,6 +124,7 @@ def _person_or_404(person_id: int) -> Person:
 
 
 @bp.get("/membres/<int:person_id>")
+@requires(ADMINISTRATEUR)
 def member(person_id):
     person = _person_or_404(person_id)
     acceptances = db.session.scalars(
@@ -133,6 +138,7 @@ def member(person_id):
 
 
 @bp.route("/membres/<int:person_id>/modifier", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def member_edit(person_id):
     person = _person_or_404(person_id)
     form = MemberDetailsForm(data=MemberDetailsForm.initial_data(person))
@@ -165,6 +171,7 @@ ACTIONS = {
 
 @bp.route("/membres/<int:person_id>/<any('renvoyer-charte', 'reintegrer'):action>",
           methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def member_action(person_id, action):
     person = _person_or_404(person_id)
     applies, title, explanation = ACTIONS[action]
@@ -187,6 +194,7 @@ def member_action(person_id, action):
 
 
 @bp.route("/membres/<int:person_id>/sortie", methods=["GET", "POST"])
+@requires(ADMINISTRATEUR)
 def member_exit(person_id):
     person = _person_or_404(person_id)
     if person.status == Status.EXITED:
@@ -212,6 +220,7 @@ def member_exit(person_id):
 
 
 @bp.post("/membres/<int:person_id>/notes")
+@requires(ADMINISTRATEUR)
 def member_note(person_id):
     person = _person_or_404(person_id)
     form = NoteForm()

@@ -13,6 +13,8 @@ class AdminUser(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # One of network.admin.roles.ROLES.
+    role: Mapped[str] = mapped_column(String(20), default="administrateur")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Written into the session cookie at sign-in; moved on to end every session of the account.

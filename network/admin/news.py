@@ -3,6 +3,7 @@
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -12,6 +13,7 @@ from network.news.models import NEWS_KIND_LABELS, NEWS_STATUS_LABELS, NewsItem, 
 
 
 @bp.get("/actualites")
+@requires(ANIMATION)
 def news():
     status = request.args.get("statut", "")
     query = select(NewsItem).order_by(NewsItem.created_at.desc(), NewsItem.id.desc())
@@ -24,6 +26,7 @@ def news():
 
 @bp.route("/actualites/nouvelle", methods=["GET", "POST"])
 @bp.route("/actualites/<int:news_id>/modifier", methods=["GET", "POST"])
+@requires(ANIMATION)
 def news_edit(news_id=None):
     item = db.get_or_404(NewsItem, news_id) if news_id else None
     form = NewsForm(data=NewsForm.data_of(item) if item else None)
@@ -44,6 +47,7 @@ def news_edit(news_id=None):
 
 
 @bp.get("/actualites/<int:news_id>")
+@requires(ANIMATION)
 def news_detail(news_id):
     item = db.get_or_404(NewsItem, news_id)
     return render_template("admin/news/detail.html", item=item, kinds=NEWS_KIND_LABELS,
@@ -51,6 +55,7 @@ def news_detail(news_id):
 
 
 @bp.post("/actualites/<int:news_id>/<any('publier', 'depublier'):action>")
+@requires(ANIMATION)
 def news_status(news_id, action):
     item = db.get_or_404(NewsItem, news_id)
     now = utcnow()
@@ -67,6 +72,7 @@ def news_status(news_id, action):
 
 
 @bp.post("/actualites/<int:news_id>/envoi")
+@requires(ANIMATION)
 def news_mailing(news_id):
     """A mailing draft prefilled from the item, reviewed and sent on /admin/envois."""
     item = db.get_or_404(NewsItem, news_id)

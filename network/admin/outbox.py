@@ -3,6 +3,7 @@
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
+from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.extensions import db, utcnow
@@ -16,6 +17,7 @@ STATUS_LABELS = {OutboxStatus.PENDING: "En attente", OutboxStatus.SENDING: "En c
 
 
 @bp.get("/courriels")
+@requires(ADMINISTRATEUR)
 def outbox():
     status = request.args.get("statut", "")
     text = request.args.get("q", "").strip()
@@ -34,6 +36,7 @@ def outbox():
 
 
 @bp.get("/courriels/<int:message_id>")
+@requires(ADMINISTRATEUR)
 def outbox_message(message_id):
     return render_template("admin/outbox/detail.html", labels=STATUS_LABELS,
                            message=db.get_or_404(OutboxMessage, message_id))
@@ -47,6 +50,7 @@ PREVIEW_POLICY = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-s
 
 
 @bp.get("/courriels/<int:message_id>/html")
+@requires(ADMINISTRATEUR)
 def outbox_message_html(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     return message.body_html, {"Content-Type": "text/html; charset=utf-8",
@@ -55,6 +59,7 @@ def outbox_message_html(message_id):
 
 
 @bp.post("/courriels/<int:message_id>/reessayer")
+@requires(ADMINISTRATEUR)
 def outbox_retry(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     now = utcnow()
@@ -68,6 +73,7 @@ def outbox_retry(message_id):
 
 
 @bp.post("/courriels/reessayer-tout")
+@requires(ADMINISTRATEUR)
 def outbox_retry_all():
     # The checkbox is the confirmation step: it works without JavaScript.
     if request.form.get("confirm") != "y":

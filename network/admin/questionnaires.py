@@ -4,6 +4,7 @@ questions edited (an answered question is archived, never changed under its answ
 from flask import abort, flash, g, redirect, render_template, url_for
 from sqlalchemy import case, func, select
 
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.evaluations import questionnaires as editor
@@ -22,6 +23,7 @@ from network.extensions import db, utcnow
 
 
 @bp.get("/evenements/questionnaires")
+@requires(ANIMATION)
 def questionnaires():
     # The defaults are written by the migration; a questionnaire missing comes back here.
     editor.ensure_questionnaires(utcnow())
@@ -61,6 +63,7 @@ def survey_figures(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 @bp.route("/evenements/questionnaires/<int:questionnaire_id>",
           methods=["GET", "POST"])
+@requires(ANIMATION)
 def questionnaire(questionnaire_id):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     form = QuestionnaireForm(data={"title": questionnaire.title, "intro": questionnaire.intro})
@@ -87,6 +90,7 @@ def questionnaire(questionnaire_id):
           methods=["GET", "POST"])
 @bp.route("/evenements/questionnaires/<int:questionnaire_id>/questions/<int:question_id>",
           methods=["GET", "POST"])
+@requires(ANIMATION)
 def question_edit(questionnaire_id, question_id=None):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     question = _question(questionnaire, question_id) if question_id else None
@@ -127,6 +131,7 @@ def _question(questionnaire: Questionnaire, question_id: int) -> Question:
 
 @bp.post("/evenements/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/"
          "<any('monter', 'descendre', 'retirer'):action>")
+@requires(ANIMATION)
 def question_action(questionnaire_id, question_id, action):
     questionnaire = db.get_or_404(Questionnaire, questionnaire_id)
     question = _question(questionnaire, question_id)

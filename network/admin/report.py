@@ -2,6 +2,7 @@
 
 from flask import Response, abort, render_template
 
+from network.admin.roles import LECTURE, requires
 from network.admin.views import bp
 from network.extensions import utcnow
 from network.report.pdf import report_pdf
@@ -26,12 +27,14 @@ def _download(content: bytes, mimetype: str, name: str) -> Response:
 
 
 @bp.get("/bilan")
+@requires(LECTURE)
 def report_years():
     now = utcnow()
     return render_template("admin/report/years.html", years=years_covered(now), now=now)
 
 
 @bp.get("/bilan/<int:year>")
+@requires(LECTURE)
 def report(year):
     report = _report_or_404(year)
     return render_template("admin/report/report.html", report=report,
@@ -40,12 +43,14 @@ def report(year):
 
 
 @bp.get("/bilan/<int:year>.pdf")
+@requires(LECTURE)
 def report_pdf_file(year):
     report = _report_or_404(year)
     return _download(report_pdf(report), "application/pdf", f"bilan-reseau-qvt-{year}.pdf")
 
 
 @bp.get("/bilan/<int:year>.xlsx")
+@requires(LECTURE)
 def report_xlsx_file(year):
     report = _report_or_404(year)
     return _download(report_workbook(report), XLSX, f"bilan-reseau-qvt-{year}.xlsx")

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from network.admin.roles import ANIMATION, requires
 from network.admin.services import audit
 from network.admin.views import bp
 from network.evaluations.results import usefulness_of
@@ -67,6 +68,7 @@ class ResourceForm(Form):
 
 
 @bp.get("/ressources")
+@requires(ANIMATION)
 def resources():
     status = request.args.get("statut", "")
     query = select(Resource).order_by(Resource.dated.desc(), Resource.id.desc())
@@ -82,6 +84,7 @@ def resources():
 
 @bp.route("/ressources/nouvelle", methods=["GET", "POST"])
 @bp.route("/ressources/<int:resource_id>/modifier", methods=["GET", "POST"])
+@requires(ANIMATION)
 def resources_edit(resource_id=None):
     resource = db.get_or_404(Resource, resource_id) if resource_id else None
     form = ResourceForm(data=None if resource is None else {
@@ -119,6 +122,7 @@ def resources_edit(resource_id=None):
 
 
 @bp.get("/ressources/<int:resource_id>")
+@requires(ANIMATION)
 def resources_detail(resource_id):
     resource = db.get_or_404(Resource, resource_id)
     return render_template("admin/resources/detail.html", resource=resource,
@@ -129,6 +133,7 @@ def resources_detail(resource_id):
 
 
 @bp.post("/ressources/<int:resource_id>/<any('publier', 'retirer'):action>")
+@requires(ANIMATION)
 def resources_status(resource_id, action):
     resource = db.get_or_404(Resource, resource_id)
     now = utcnow()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from network.admin.models import AdminNote, AdminUser, AuditEntry
+from network.admin.roles import ADMINISTRATEUR, ROLES
 from network.extensions import db
 from network.sessions import end_every_session
 
@@ -18,10 +19,12 @@ class AdminError(ValueError):
     pass
 
 
-def create_admin(email: str, password: str) -> AdminUser:
+def create_admin(email: str, password: str, role: str = ADMINISTRATEUR) -> AdminUser:
     """A new admin account (or a disabled one enabled again with a new password)."""
     email = email.strip().lower()
     _check_length(password)
+    if role not in ROLES:
+        raise AdminError(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.")
     admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email))
     if admin is not None and admin.active:
         raise AdminError(f"Le compte {email} existe déjà.")
@@ -30,6 +33,7 @@ def create_admin(email: str, password: str) -> AdminUser:
         db.session.add(admin)
     _set_password(admin, password)
     admin.active = True
+    admin.role = role
     return admin
 
 

@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from network.admin.journal import ACTION_LABELS
+from network.admin.roles import ANIMATION, requires
 from network.admin.views import bp
 from network.extensions import db, utcnow
 from network.templating import plural
@@ -25,6 +26,7 @@ ACTION_LABELS.update({
 
 
 @bp.get("/evenements/appels-a-themes")
+@requires(ANIMATION)
 def themes():
     rounds = db.session.scalars(select(ThemeRound).order_by(ThemeRound.opens_at.desc(),
                                                             ThemeRound.id.desc())).all()
@@ -34,6 +36,7 @@ def themes():
 
 @bp.route("/evenements/appels-a-themes/nouveau", methods=["GET", "POST"])
 @bp.route("/evenements/appels-a-themes/<int:round_id>/modifier", methods=["GET", "POST"])
+@requires(ANIMATION)
 def themes_edit(round_id=None):
     theme_round = db.get_or_404(ThemeRound, round_id) if round_id else None
     now = utcnow()
@@ -65,6 +68,7 @@ def themes_edit(round_id=None):
 
 
 @bp.get("/evenements/appels-a-themes/<int:round_id>")
+@requires(ANIMATION)
 def themes_round(round_id):
     theme_round = db.get_or_404(ThemeRound, round_id)
     voters = db.session.scalar(select(func.count(func.distinct(ThemeVote.person_id))).where(
@@ -76,6 +80,7 @@ def themes_round(round_id):
 
 
 @bp.post("/evenements/appels-a-themes/<int:round_id>/clore")
+@requires(ANIMATION)
 def themes_close(round_id):
     theme_round = db.get_or_404(ThemeRound, round_id)
     if not CloseRoundForm().validate_on_submit():
@@ -94,6 +99,7 @@ def themes_close(round_id):
 
 
 @bp.post("/evenements/appels-a-themes/propositions/<int:proposal_id>/masquer")
+@requires(ANIMATION)
 def themes_hide(proposal_id):
     proposal = db.get_or_404(ThemeProposal, proposal_id)
     try:
@@ -110,6 +116,7 @@ def themes_hide(proposal_id):
 
 
 @bp.post("/evenements/appels-a-themes/propositions/<int:proposal_id>/retablir")
+@requires(ANIMATION)
 def themes_show(proposal_id):
     proposal = db.get_or_404(ThemeProposal, proposal_id)
     try:

@@ -5,12 +5,15 @@ from datetime import datetime
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from network.admin.models import AdminUser
+from network.admin.roles import can, check_role
 from network.extensions import db, utcnow
 from network.sessions import IDLE, TOO_OLD, forget_session, session_problem, start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 OPEN_ENDPOINTS = {"admin.login"}
+# Menus and links show only what the signed-in admin's role opens.
+bp.add_app_template_global(can, "can")
 
 
 @bp.before_request
@@ -23,6 +26,7 @@ def admin_required():
         return redirect(url_for("admin.login", next=request.full_path))
     g.admin = admin
     g.admin_id = admin.id
+    check_role(request.endpoint)
     return None
 
 

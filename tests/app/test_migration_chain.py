@@ -568,6 +568,7 @@ SEEDS = {
     "0019": seed_walk_ins,
     "0020": seed_exit_reasons,
     "0021": seed_evaluations,
+    "0022": seed_nothing_new,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -596,6 +597,8 @@ ADDED_COLUMN_VALUES = {
     "registration.walk_in": False,
     # 0021 writes the person's exit reason on their latest exit (Claire's: « à sa demande »).
     "status_change.exit_reason": {None, "voluntary"},
+    # Every account made before roles could do everything.
+    "admin_user.role": "administrateur",
 }
 
 
