@@ -6,6 +6,7 @@ import time
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
+from network.admin.roles import RoleRefused
 from network.extensions import db, limiter
 from network.membership.lifecycle import TransitionRefused
 from network.templating import plural
@@ -27,6 +28,8 @@ MESSAGES = {
 def error_page(error):
     code = getattr(error, "code", 500) or 500
     title, message = MESSAGES.get(code, MESSAGES[500])
+    if isinstance(error, RoleRefused):
+        message = error.description
     return render_template("errors/error.html", title=title, message=message, code=code), code
 
 

@@ -4,7 +4,8 @@ The GT QVT is a group of partners: not everyone who runs an event should export 
 details. Each role can do what the one below it can: lecture ⊂ animation ⊂ administrateur.
 """
 
-from flask import abort, current_app, g
+from flask import current_app, g
+from werkzeug.exceptions import Forbidden
 
 LECTURE = "lecture"
 ANIMATION = "animation"
@@ -54,9 +55,22 @@ def can(endpoint: str) -> bool:
     return admin is not None and needed is not None and reaches(admin.role, needed)
 
 
+class RoleRefused(Forbidden):
+    """A page above the signed-in admin's role: the 403 page says which role it needs."""
+
+    def __init__(self, role: str, needed: str | None):
+        if needed is None:
+            message = "Cette page du back-office n'est ouverte à aucun rôle."
+        else:
+            message = (f"Votre rôle, « {LABELS.get(role, role)} », ne donne pas accès à cette "
+                       f"page : elle demande le rôle « {LABELS[needed]} ». Si vous en avez besoin, "
+                       "demandez-le à un administrateur du GT QVT.")
+        super().__init__(message)
+
+
 def check_role(endpoint: str | None) -> None:
     """403 unless the signed-in admin's role reaches the one the route states. A route that
     states none is refused to everyone: forgetting is never an opening."""
     needed = required_role(endpoint)
     if needed is None or not reaches(g.admin.role, needed):
-        abort(403)
+        raise RoleRefused(g.admin.role, needed)
