@@ -1,11 +1,12 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from network.admin import services
 from network.admin.models import AdminUser
-from network.admin.roles import ADMINISTRATEUR, ROLES
+from network.admin.roles import ADMINISTRATEUR, DESCRIPTIONS, ROLES, required_role
 from network.extensions import db
 
 admin_cli = AppGroup("admin", help="Manage the back-office accounts of the GT QVT.")
@@ -71,3 +72,18 @@ def sign_out(email):
     """End every session of an account, in every browser (a lost laptop, a shared computer)."""
     _apply(lambda: services.sign_out_everywhere(email),
            f"Sessions terminées : {email.strip().lower()}")
+
+
+@admin_cli.command("routes")
+def routes():
+    """List the back-office's routes by the role each needs (each role also has those above)."""
+    by_role: dict[str, list[str]] = {role: [] for role in ROLES}
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        role = required_role(rule.endpoint)
+        if rule.endpoint.startswith("admin.") and role:
+            methods = ",".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+            by_role[role].append(f"{methods}\t{rule.rule}")
+    for role in ROLES:
+        click.echo(f"# {role} ({DESCRIPTIONS[role]})")
+        for line in by_role[role]:
+            click.echo(line)

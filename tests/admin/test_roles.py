@@ -152,3 +152,11 @@ def test_the_command_line_creates_an_account_of_a_role(app):
     assert result.exit_code == 0, result.output
     listing = app.test_cli_runner().invoke(args=["admin", "list"]).output
     assert "lea@gt-qvt.fr\tactif\tanimation" in listing
+
+
+def test_the_command_line_lists_the_routes_of_each_role(app):
+    output = app.test_cli_runner().invoke(args=["admin", "routes"]).output
+    lecture, animation, administrateur = output.split("# ")[1:]
+    assert lecture.startswith("lecture") and "GET\t/admin/bilan\n" in lecture
+    assert "GET\t/admin/evenements\n" in animation and "/admin/membres" not in animation
+    assert "GET\t/admin/membres/export.csv\n" in administrateur
