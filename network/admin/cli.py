@@ -3,10 +3,10 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from network.admin import services
+from network.admin import services, two_factor
 from network.admin.models import AdminUser
 from network.admin.roles import ADMINISTRATEUR, ROLES
-from network.extensions import db
+from network.extensions import db, utcnow
 
 admin_cli = AppGroup("admin", help="Manage the back-office accounts of the GT QVT.")
 
@@ -71,3 +71,20 @@ def sign_out(email):
     """End every session of an account, in every browser (a lost laptop, a shared computer)."""
     _apply(lambda: services.sign_out_everywhere(email),
            f"Sessions terminées : {email.strip().lower()}")
+
+
+
+@admin_cli.command("two-factor-reset")
+@click.argument("email")
+def two_factor_reset(email):
+    """Remove the second factor of an account (a lost phone and lost recovery codes, with no
+    other administrator to do it from the team page); its sessions end. In the journal."""
+    address = email.strip().lower()
+
+    def reset():
+        account = db.session.scalar(db.select(AdminUser).where(AdminUser.email == address))
+        if account is None:
+            raise services.AdminError(f"Aucun compte {address}.")
+        two_factor.reset(account, "ligne de commande (flask admin)", utcnow())
+
+    _apply(reset, f"Double authentification réinitialisée, sessions terminées : {address}")
