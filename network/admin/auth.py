@@ -60,7 +60,7 @@ def _known_browser_serializer() -> URLSafeTimedSerializer:
 
 
 def _known_browser() -> bool:
-    """This browser signed in before to the account whose address is typed."""
+    """This browser signed in before to the account signing in."""
     note = request.cookies.get(KNOWN_BROWSER_COOKIE, "")
     try:
         email = _known_browser_serializer().loads(note, max_age=KNOWN_BROWSER_DAYS * 86400)

@@ -16,6 +16,7 @@ import pyotp
 import segno
 from markupsafe import Markup
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from network.admin.models import AdminRecoveryCode, AdminUser
 from network.admin.services import AdminError, audit
@@ -63,7 +64,7 @@ def qr_code_svg(uri: str) -> Markup:
     on a white quiet zone so that it scans on any background."""
     svg = segno.make(uri, error="m", micro=False).svg_inline(
         scale=1, border=4, dark="#000", light="#fff", omitsize=True, svgclass="qr-code")
-    # An image with a name; the secret written under it is the text alternative.
+    # An image with a name; the key written beside it is its text alternative.
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="Code QR à scanner avec '
                                        'votre application d\'authentification" ', 1))
 
@@ -99,7 +100,8 @@ def _accept_counter(admin: AdminUser, counter: int) -> bool:
         .values(totp_last_counter=counter)
         .execution_options(synchronize_session=False)).rowcount == 1
     if accepted:
-        admin.totp_last_counter = counter
+        # What the database now holds, without writing it a second time at the commit.
+        set_committed_value(admin, "totp_last_counter", counter)
     return accepted
 
 
@@ -119,7 +121,9 @@ def check_code(admin: AdminUser, code: str, now: datetime) -> None:
 
 def enable(admin: AdminUser, secret: str, code: str, now: datetime) -> list[str]:
     """Turn the second factor on with the secret of the set-up page, once the app shows that it
-    holds it (its first code); the ten recovery codes, to show once."""
+    holds it (its first code); the ten recovery codes, to show once. The account's other
+    sessions end: they were opened with the password alone (keep_this_session keeps the one
+    that turned it on)."""
     if admin.has_second_factor:
         raise TwoFactorError("La double authentification est déjà activée sur ce compte.")
     counter = matching_counter(secret, code, now)
@@ -131,6 +135,7 @@ def enable(admin: AdminUser, secret: str, code: str, now: datetime) -> list[str]
     admin.totp_enabled_at = now
     admin.totp_last_counter = counter
     codes = _replace_recovery_codes(admin, now)
+    end_every_session(admin)
     audit(admin.email, "admin.two_factor_enabled", now)
     return codes
 

@@ -19,7 +19,7 @@ from network.admin.auth import sign_in_throttle
 from network.admin.models import AdminUser
 from network.admin.roles import ADMINISTRATEUR, LECTURE, requires
 from network.admin.two_factor_forms import PasswordAgainForm, SetUpForm
-from network.admin.views import bp
+from network.admin.views import bp, keep_this_session
 from network.extensions import db, utcnow
 from network.inputs import same_site_path
 
@@ -55,12 +55,13 @@ def set_up_or_status():
             form.code.errors.append(str(error))
         else:
             db.session.commit()
+            keep_this_session(admin)
             session.pop(SET_UP_NONCE, None)
             return render_template("admin/two_factor/codes.html", codes=codes, first=True,
                                    target=_target())
     uri = two_factor.provisioning_uri(secret, admin.email)
     return render_template(
-        "admin/two_factor/set_up.html", form=form, qr_code=two_factor.qr_code_svg(uri),
+        "admin/two_factor/set_up.html", form=form, uri=uri, qr_code=two_factor.qr_code_svg(uri),
         secret=two_factor.grouped_secret(secret), issuer=two_factor.ISSUER,
     ), 400 if form.errors else 200
 

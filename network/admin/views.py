@@ -69,6 +69,11 @@ def sign_in(admin: AdminUser, now: datetime) -> None:
     admin.last_login_at = now
 
 
+def keep_this_session(admin: AdminUser) -> None:
+    """This browser's session goes on after the account's others were ended (after a commit)."""
+    session["admin_generation"] = admin.session_generation
+
+
 def ask_for_second_factor(admin: AdminUser, now: datetime, target: str | None) -> None:
     """The password was right; the session holds only a pending sign-in until the code comes
     (nothing of an earlier session is kept)."""

@@ -206,6 +206,9 @@ def set_up_with_the_page(app, client) -> tuple[str, list[str]]:
 @pages_on_sqlite
 def test_the_set_up_page_shows_a_qr_code_and_the_key_then_the_codes_once(app, admin,
                                                                         admin_client):
+    # A session opened elsewhere with the password alone (by whoever else knew it).
+    elsewhere = app.test_client()
+    assert password(elsewhere).status_code == 302
     page = admin_client.get(SET_UP)
     assert page.status_code == 200
     assert '<svg role="img" aria-label="Code QR' in page.text
@@ -230,6 +233,8 @@ def test_the_set_up_page_shows_a_qr_code_and_the_key_then_the_codes_once(app, ad
     assert "Il vous reste <strong>10 codes de secours</strong> sur 10." in status
     assert secret not in status
     assert "codes de secours et réglages" in admin_client.get("/admin/").text
+    assert 'href="otpauth://totp/' in page.text and f"secret={secret}" in page.text
+    assert elsewhere.get("/admin/").status_code == 302, "the other sessions ended"
 
 
 @pages_on_sqlite
@@ -298,7 +303,7 @@ def test_after_the_password_the_code_opens_the_session_and_goes_where_asked(app,
     assert client.get("/admin/").status_code == 302, "not signed in yet"
     assert db.session.get(AdminUser, admin.id).last_login_at is None
     page = client.get("/admin/connexion/code")
-    assert "Saisissez maintenant le code à 6 chiffres" in page.text
+    assert "Dernière étape : saisissez le code à 6 chiffres" in page.text
     wrong = code(client, wrong_code(NOW))
     assert wrong.status_code == 400 and "Ce code n'est pas le bon." in wrong.text
     response = code(client, code_at(NOW))
