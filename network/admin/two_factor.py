@@ -178,6 +178,10 @@ def normalise_recovery_code(typed: str) -> str:
     return kept.translate(RECOVERY_LOOKALIKES)
 
 
+def looks_like_recovery_code(typed: str) -> bool:
+    return len(normalise_recovery_code(typed)) == RECOVERY_LENGTH
+
+
 def format_recovery_code(code: str) -> str:
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"

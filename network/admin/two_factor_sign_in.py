@@ -26,14 +26,16 @@ def login_code():
         return redirect(url_for(".login", next=pending.target if pending else None))
     form = SignInCodeForm()
     if form.validate_on_submit():
-        recovery = (form.recovery_code.data or "").strip()
+        # A recovery code typed in the app's field is taken for what it is.
+        field = (form.recovery_code if (form.recovery_code.data or "").strip() else form.code)
+        recovery = field is form.recovery_code or two_factor.looks_like_recovery_code(field.data)
         try:
             if recovery:
-                left = two_factor.use_recovery_code(admin, recovery, now)
+                left = two_factor.use_recovery_code(admin, field.data, now)
             else:
-                two_factor.check_code(admin, form.code.data, now)
+                two_factor.check_code(admin, field.data, now)
         except two_factor.TwoFactorError as error:
-            (form.recovery_code if recovery else form.code).errors.append(str(error))
+            field.errors.append(str(error))
         else:
             response = complete_sign_in(admin, now, pending.target)
             if recovery:

@@ -329,8 +329,10 @@ def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(app, admin, se
     again = code(client, second_factor[0], "recovery_code")
     assert again.status_code == 400 and "Ce code de secours n'est pas valable" in again.text
     assert "<details class=\"mt-4\" open>" in again.text, "the recovery form stays open"
+    # Typed in the field of the app's code, a recovery code works as well.
+    assert code(client, second_factor[1]).headers["Location"] == "/admin/"
     assert journal()[-1] == (ADMIN_EMAIL, "admin.recovery_code_used",
-                             "Codes de secours restants : 9")
+                             "Codes de secours restants : 8")
     journal_page = admin_client_of(app).get("/admin/journal").text
     assert "Connexion avec un code de secours" in journal_page
 
