@@ -195,6 +195,10 @@ class Config:
     ADMIN_SIGN_IN_RATE_LIMIT_PER_IP = "20 per 15 minutes"
     ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT_AND_IP = "5 per 15 minutes"
     ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT = "10 per minute"
+    # On: an account without a second factor (a code from an authenticator app) that signs in
+    # with its password opens only the page that sets one up, until it has one. On in
+    # production: the back-office holds every member's details.
+    ADMIN_TWO_FACTOR_REQUIRED = False
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
@@ -218,6 +222,7 @@ class ProductionConfig(Config):
     MAIL_PORT = 587
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    ADMIN_TWO_FACTOR_REQUIRED = True
 
 
 def production_problems(config):

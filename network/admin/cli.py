@@ -4,10 +4,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from network.admin import services
+from network.admin import services, two_factor
 from network.admin.models import AdminUser
 from network.admin.roles import ADMINISTRATEUR, DESCRIPTIONS, ROLES, required_role
-from network.extensions import db
+from network.extensions import db, utcnow
 
 admin_cli = AppGroup("admin", help="Manage the back-office accounts of the GT QVT.")
 
@@ -87,3 +87,19 @@ def routes():
         click.echo(f"# {role} ({DESCRIPTIONS[role]})")
         for line in by_role[role]:
             click.echo(line)
+
+
+@admin_cli.command("two-factor-reset")
+@click.argument("email")
+def two_factor_reset(email):
+    """Remove the second factor of an account (a lost phone and lost recovery codes, with no
+    other administrator to do it from the team page); its sessions end. In the journal."""
+    address = email.strip().lower()
+
+    def reset():
+        account = db.session.scalar(db.select(AdminUser).where(AdminUser.email == address))
+        if account is None:
+            raise services.AdminError(f"Aucun compte {address}.")
+        two_factor.reset(account, "ligne de commande (flask admin)", utcnow())
+
+    _apply(reset, f"Double authentification réinitialisée, sessions terminées : {address}")

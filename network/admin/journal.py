@@ -56,6 +56,11 @@ ACTION_LABELS = {
     "questionnaire.retirer": "Question de questionnaire retirée",
     "questionnaire.send": "Recueil des besoins envoyé",
     "questionnaire.export": "Export des réponses à un questionnaire",
+    "admin.two_factor_enabled": "Double authentification activée",
+    "admin.recovery_codes_regenerated": "Nouveaux codes de secours générés",
+    "admin.recovery_code_used": "Connexion avec un code de secours",
+    "admin.two_factor_disabled": "Double authentification désactivée par le compte lui-même",
+    "admin.two_factor_reset": "Double authentification d'un compte réinitialisée",
 }
 
 

@@ -21,6 +21,8 @@ from network.admin import (  # noqa: F401
     report,
     resources,
     themes,
+    two_factor_pages,
+    two_factor_sign_in,
 )
 from network.admin.views import bp
 

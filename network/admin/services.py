@@ -79,15 +79,15 @@ def _existing(email: str) -> AdminUser:
     return admin
 
 
-def authenticate(email: str, password: str, now: datetime) -> AdminUser | None:
-    """The active admin with this e-mail and password, or None."""
+def authenticate(email: str, password: str) -> AdminUser | None:
+    """The active admin with this e-mail and password, or None (signing in marks the time of
+    the sign-in: network.admin.views.sign_in, after the second factor if there is one)."""
     admin = db.session.scalar(select(AdminUser).where(AdminUser.email == email.strip().lower()))
     if admin is None or not admin.active:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(admin.password_hash, password):
         return None
-    admin.last_login_at = now
     return admin
 
 

@@ -20,8 +20,11 @@ from tests.factories import make_member
 # Pages read on SQLite: what a role may open does not depend on the database.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
+# What every account needs for itself (its second factor, signing out) is lecture's too.
 LECTURE_ENDPOINTS = {"admin.dashboard", "admin.report_years", "admin.report",
-                     "admin.report_pdf_file", "admin.report_xlsx_file", "admin.logout"}
+                     "admin.report_pdf_file", "admin.report_xlsx_file", "admin.logout",
+                     "admin.two_factor", "admin.two_factor_recovery_codes",
+                     "admin.two_factor_disable"}
 ANIMATION_PREFIXES = ("admin.events", "admin.questionnaire", "admin.question_",
                       "admin.needs_survey", "admin.survey", "admin.themes", "admin.resources",
                       "admin.news", "admin.mailing")

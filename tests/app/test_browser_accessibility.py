@@ -56,7 +56,11 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              "admin.survey_export",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
-             "admin.outbox_message_html"}
+             "admin.outbox_message_html",
+             # The sign-in's second step opens only after a password of an account with a
+             # second factor: tests/admin/test_browser_two_factor.py runs axe on it (and on
+             # the pages of an account that has one).
+             "admin.login_code"}
 # The member space, seen signed in as a member (its sign-in pages are public).
 MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page", "themes.space",
                 "themes.space_round"}
@@ -78,7 +82,7 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record",
                "admin.themes_round", "admin.report", "evaluations.answer",
-               "admin.survey_results"}
+               "admin.survey_results", "admin.two_factor"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

@@ -546,6 +546,27 @@ def seed_evaluations(connection, tables):
            useful=4, not_useful=1)
 
 
+def seed_two_factor(connection, tables):
+    # The former referent turned the second factor on before leaving, and signed in once with a
+    # recovery code (the rest of the ten are left).
+    admins = tables["admin_user"]
+    former = connection.scalar(select(admins.c.id).where(
+        admins.c.email == "ancien.referent@gt-qvt.fr"))
+    connection.execute(admins.update().where(admins.c.id == former).values(
+        totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", totp_enabled_at=utc(2026, 11, 29, 9, 0),
+        totp_last_counter=59_384_700))
+    insert_all(connection, tables["admin_recovery_code"], [
+        {"admin_id": former, "created_at": utc(2026, 11, 29, 9, 0),
+         "code_hash": hashlib.sha256(f"{former}:{number:010d}".encode()).hexdigest(),
+         "used_at": utc(2026, 11, 30, 8, 0) if number == 0 else None}
+        for number in range(10)])
+    insert_all(connection, tables["audit_entry"], [
+        {"at": utc(2026, 11, 29, 9, 0), "admin_email": "ancien.referent@gt-qvt.fr",
+         "action": "admin.two_factor_enabled", "detail": ""},
+        {"at": utc(2026, 11, 30, 8, 0), "admin_email": "ancien.referent@gt-qvt.fr",
+         "action": "admin.recovery_code_used", "detail": "Codes de secours restants : 9"}])
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -569,6 +590,7 @@ SEEDS = {
     "0020": seed_exit_reasons,
     "0021": seed_evaluations,
     "0022": seed_nothing_new,
+    "0024": seed_two_factor,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -599,6 +621,10 @@ ADDED_COLUMN_VALUES = {
     "status_change.exit_reason": {None, "voluntary"},
     # Every account made before roles could do everything.
     "admin_user.role": "administrateur",
+    # No account had a second factor before it existed.
+    "admin_user.totp_secret": None,
+    "admin_user.totp_enabled_at": None,
+    "admin_user.totp_last_counter": None,
 }
 
 
@@ -752,7 +778,8 @@ def assert_the_pages_show_the_data(app):
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
                 "/actualites", "/actualites/lettres", "/actualites.atom",
-                "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025"):
+                "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025",
+                "/admin/compte/double-authentification"):
         assert client.get(url).status_code == 200, url
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])

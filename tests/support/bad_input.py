@@ -172,6 +172,11 @@ VALID_BODIES = {
                                     "low_label": "Pas du tout", "high_label": "Tout à fait",
                                     "options": "", "overall": "y"},
     "evaluations.answer": answer_body,
+    # The set-up of the second factor (the walk's admin has none): a code never right (five
+    # digits), so that the values reach the check and none turns it on. The pages asking the
+    # password again and the sign-in's second step need an account that has one: their control
+    # characters are checked in tests/admin/test_two_factor.py.
+    "admin.two_factor": lambda: {"code": "12345"},
 }
 
 # Attendance is marked, and people who came without registering added, once an event has
