@@ -56,6 +56,11 @@ ACTION_LABELS = {
     "questionnaire.retirer": "Question de questionnaire retirée",
     "questionnaire.send": "Recueil des besoins envoyé",
     "questionnaire.export": "Export des réponses à un questionnaire",
+    "team.invite": "Invitation à l'administration envoyée",
+    "team.accept": "Invitation à l'administration acceptée",
+    "team.role": "Rôle d'un compte de l'administration changé",
+    "team.disable": "Compte de l'administration désactivé",
+    "team.enable": "Compte de l'administration réactivé",
 }
 
 

@@ -19,6 +19,10 @@ class AdminUser(db.Model):
     last_login_at: Mapped[datetime | None]
     # Written into the session cookie at sign-in; moved on to end every session of the account.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # An invitation waiting to be accepted (network.admin.team): its link carries this nonce, so
+    # that it works once and a newer invitation kills it; the account stays inactive until then.
+    invitation_nonce: Mapped[str | None] = mapped_column(String(32))
+    invitation_expires_at: Mapped[datetime | None]
 
 
 class AdminNote(db.Model):

@@ -5,15 +5,17 @@ from datetime import datetime
 from flask import Blueprint, flash, g, redirect, request, session, url_for
 
 from network.admin.models import AdminUser
-from network.admin.roles import can, check_role
+from network.admin.roles import LABELS, can, check_role
 from network.extensions import db, utcnow
 from network.sessions import IDLE, TOO_OLD, forget_session, session_problem, start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-OPEN_ENDPOINTS = {"admin.login"}
+# The sign-in, and the page where an invited person sets the password of their new account.
+OPEN_ENDPOINTS = {"admin.login", "admin.invitation"}
 # Menus and links show only what the signed-in admin's role opens.
 bp.add_app_template_global(can, "can")
+bp.add_app_template_global(LABELS, "role_labels")
 
 
 @bp.before_request

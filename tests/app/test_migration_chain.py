@@ -546,6 +546,14 @@ def seed_evaluations(connection, tables):
            useful=4, not_useful=1)
 
 
+def seed_admin_invitations(connection, tables):
+    # Claire of the Carsat was invited to the back-office and has not set her password yet.
+    insert(connection, tables["admin_user"], email="claire.fabre@carsat-lr.fr", password_hash="",
+           active=False, role="animation", created_at=utc(2026, 11, 27, 14, 0),
+           session_generation=0, invitation_nonce="9c1e4b7a2d5f8e03",
+           invitation_expires_at=utc(2026, 12, 4, 14, 0))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -569,6 +577,7 @@ SEEDS = {
     "0020": seed_exit_reasons,
     "0021": seed_evaluations,
     "0022": seed_nothing_new,
+    "0023": seed_admin_invitations,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -599,6 +608,8 @@ ADDED_COLUMN_VALUES = {
     "status_change.exit_reason": {None, "voluntary"},
     # Every account made before roles could do everything.
     "admin_user.role": "administrateur",
+    "admin_user.invitation_nonce": None,
+    "admin_user.invitation_expires_at": None,
 }
 
 
@@ -754,6 +765,7 @@ def assert_the_pages_show_the_data(app):
                 "/actualites", "/actualites/lettres", "/actualites.atom",
                 "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025"):
         assert client.get(url).status_code == 200, url
+    assert_shows(client, "/admin/equipe", *db.session.scalars(select(AdminUser.email)))
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
     for person in people:
