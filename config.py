@@ -189,6 +189,9 @@ class Config:
     # after the sign-in.
     ADMIN_SESSION_IDLE_MINUTES = 60
     ADMIN_SESSION_MAX_HOURS = 12
+    # Days an invitation to the back-office (sent from /admin/equipe) can be accepted: the link
+    # sets the account's first password, so it does not wait for ever in a mailbox.
+    ADMIN_INVITATION_DAYS = 7
     # Failed sign-ins to the back-office: per client address, per account from one address, and
     # per account from everywhere (a short window: a slow-down, not a lock; the browsers the
     # admin signed in with before are spared it).

@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from network.admin import services, two_factor
+from network.admin import services, team, two_factor
 from network.admin.models import AdminUser
 from network.admin.roles import ADMINISTRATEUR, DESCRIPTIONS, ROLES, required_role
 from network.extensions import db, utcnow
@@ -44,10 +44,26 @@ def create(email, role):
 @admin_cli.command("list")
 def list_admins():
     """List the admin accounts."""
-    for admin in db.session.scalars(db.select(AdminUser).order_by(AdminUser.email)):
-        state = "actif" if admin.active else "désactivé"
+    states = {team.ACTIVE: "actif", team.INVITED: "invité", team.INVITATION_EXPIRED:
+              "invitation expirée", team.DISABLED: "désactivé"}
+    for admin in team.team():
+        state = states[team.state(admin, utcnow())]
         last = admin.last_login_at.isoformat(timespec="minutes") if admin.last_login_at else "—"
         click.echo(f"{admin.email}\t{state}\t{admin.role}\tdernière connexion : {last}")
+
+
+@admin_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def role(email, role):
+    """Change the role of an account (as « Équipe » does): in force from its next request; the
+    last active administrateur keeps theirs."""
+    account = db.session.scalar(db.select(AdminUser).where(
+        AdminUser.email == email.strip().lower()))
+    if account is None:
+        raise click.ClickException(f"Aucun compte {email}.")
+    _apply(lambda: team.change_role(account, role, None, utcnow()),
+           f"Rôle de {account.email} : {role}")
 
 
 @admin_cli.command("disable")

@@ -61,6 +61,11 @@ ACTION_LABELS = {
     "admin.recovery_code_used": "Connexion avec un code de secours",
     "admin.two_factor_disabled": "Double authentification désactivée par le compte lui-même",
     "admin.two_factor_reset": "Double authentification d'un compte réinitialisée",
+    "team.invite": "Invitation à l'administration envoyée",
+    "team.accept": "Invitation à l'administration acceptée",
+    "team.role": "Rôle d'un compte de l'administration changé",
+    "team.disable": "Compte de l'administration désactivé",
+    "team.enable": "Compte de l'administration réactivé",
 }
 
 

@@ -20,6 +20,7 @@ from network.admin import (  # noqa: F401
     questionnaires,
     report,
     resources,
+    team_views,
     themes,
     two_factor_pages,
     two_factor_sign_in,

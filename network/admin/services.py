@@ -34,6 +34,8 @@ def create_admin(email: str, password: str, role: str = ADMINISTRATEUR) -> Admin
     _set_password(admin, password)
     admin.active = True
     admin.role = role
+    # An invitation sent to this address from the team page has no use any more.
+    admin.invitation_nonce = admin.invitation_expires_at = None
     return admin
 
 
@@ -58,9 +60,11 @@ def _set_password(admin: AdminUser, password: str) -> None:
 
 
 def disable_admin(email: str) -> AdminUser:
-    """The account can no longer sign in, and its sessions end."""
+    """The account can no longer sign in, and its sessions end (and an invitation waiting to be
+    accepted is cancelled: its link stops working)."""
     admin = _existing(email)
     admin.active = False
+    admin.invitation_nonce = admin.invitation_expires_at = None
     end_every_session(admin)
     return admin
 

@@ -6,20 +6,22 @@ from flask import Blueprint, current_app, flash, g, redirect, request, session, 
 
 from network.admin import two_factor
 from network.admin.models import AdminUser
-from network.admin.roles import can, check_role
+from network.admin.roles import LABELS, can, check_role
 from network.extensions import db, utcnow
 from network.sessions import IDLE, TOO_OLD, forget_session, session_problem, start_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# The password's page and the second factor's, before any session.
-OPEN_ENDPOINTS = {"admin.login", "admin.login_code"}
+# The password's page and the second factor's, before any session, and the page where an
+# invited person sets the password of their new account.
+OPEN_ENDPOINTS = {"admin.login", "admin.login_code", "admin.invitation"}
 # While a second factor is mandatory (ADMIN_TWO_FACTOR_REQUIRED), an account without one opens
 # only its set-up page, and can sign out.
 SET_UP_ENDPOINTS = {"admin.two_factor", "admin.logout"}
 PENDING_KEY = "admin_pending"
 # Menus and links show only what the signed-in admin's role opens.
 bp.add_app_template_global(can, "can")
+bp.add_app_template_global(LABELS, "role_labels")
 
 
 @bp.before_request

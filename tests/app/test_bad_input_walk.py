@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from werkzeug.routing import AnyConverter
 
+from network.admin.views import OPEN_ENDPOINTS
 from network.extensions import db
 from tests.members_space.test_space import signed_in
 from tests.support.bad_input import (
@@ -65,7 +66,7 @@ def walk(app, clients: dict, world: dict) -> tuple[int, int, list]:
         rule.endpoint in LAST, rule.endpoint.startswith("admin."), rule.rule))
     failures, count = [], 0
     for rule in rules:
-        identities = (("anonymous",) if rule.endpoint == "admin.login" else ("admin",)
+        identities = (("anonymous",) if rule.endpoint in OPEN_ENDPOINTS else ("admin",)
                       if rule.endpoint.startswith("admin.") else ("anonymous", "member"))
         for identity in identities:
             for value in CORPUS:

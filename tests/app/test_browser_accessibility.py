@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from network.admin.services import create_admin
+from network.admin.views import OPEN_ENDPOINTS
 from network.events.models import Event
 from network.events.services import register_member
 from network.extensions import db, utcnow
@@ -82,12 +83,13 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record",
                "admin.themes_round", "admin.report", "evaluations.answer",
-               "admin.survey_results", "admin.two_factor"}
+               "admin.survey_results", "admin.two_factor", "admin.team_account",
+               "admin.invitation"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 
 def role_of(endpoint: str) -> str:
-    if endpoint.startswith("admin.") and endpoint != "admin.login":
+    if endpoint.startswith("admin.") and endpoint not in OPEN_ENDPOINTS:
         return "admin"
     if (endpoint.startswith("members_space.") and endpoint not in PUBLIC_IN_SPACE
             or endpoint in MEMBER_PAGES):

@@ -565,6 +565,12 @@ def seed_two_factor(connection, tables):
          "action": "admin.two_factor_enabled", "detail": ""},
         {"at": utc(2026, 11, 30, 8, 0), "admin_email": "ancien.referent@gt-qvt.fr",
          "action": "admin.recovery_code_used", "detail": "Codes de secours restants : 9"}])
+def seed_admin_invitations(connection, tables):
+    # Claire of the Carsat was invited to the back-office and has not set her password yet.
+    insert(connection, tables["admin_user"], email="claire.fabre@carsat-lr.fr", password_hash="",
+           active=False, role="animation", created_at=utc(2026, 11, 27, 14, 0),
+           session_generation=0, invitation_nonce="9c1e4b7a2d5f8e03",
+           invitation_expires_at=utc(2026, 12, 4, 14, 0))
 
 
 SEEDS = {
@@ -590,6 +596,7 @@ SEEDS = {
     "0020": seed_exit_reasons,
     "0021": seed_evaluations,
     "0022": seed_nothing_new,
+    "0023": seed_admin_invitations,
     "0024": seed_two_factor,
 }
 
@@ -625,6 +632,8 @@ ADDED_COLUMN_VALUES = {
     "admin_user.totp_secret": None,
     "admin_user.totp_enabled_at": None,
     "admin_user.totp_last_counter": None,
+    "admin_user.invitation_nonce": None,
+    "admin_user.invitation_expires_at": None,
 }
 
 
@@ -781,6 +790,7 @@ def assert_the_pages_show_the_data(app):
                 "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025",
                 "/admin/compte/double-authentification"):
         assert client.get(url).status_code == 200, url
+    assert_shows(client, "/admin/equipe", *db.session.scalars(select(AdminUser.email)))
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
     for person in people:

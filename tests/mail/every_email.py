@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from network.admin.roles import ANIMATION
+from network.admin.team import invite as invite_admin
 from network.evaluations.needs import queue_requested_surveys, request_needs_survey
 from network.evaluations.questionnaires import questionnaire_by_key
 from network.evaluations.services import send_evaluations
@@ -80,6 +82,7 @@ def every_email() -> dict[str, OutboxMessage]:
     event_flows()
     evaluation_flows()
     golive_and_mailing()
+    back_office_invitation()
     messages = {}
     for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
         messages.setdefault(message.template, message)
@@ -203,3 +206,10 @@ def golive_and_mailing() -> None:
     request_sending(mailing, NOW)
     db.session.commit()
     queue_requested_mailings(NOW)
+
+
+def back_office_invitation() -> None:
+    """A partner invited to the back-office by an administrator with a long address."""
+    invite_admin(f"referente.{LONG['email']}", ANIMATION,
+                 "responsable-animation.reseau-qvt@aract-occitanie-prst.fr", NOW)
+    db.session.commit()

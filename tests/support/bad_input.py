@@ -12,6 +12,10 @@ from werkzeug.routing import AnyConverter, PathConverter
 from wtforms import StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from network.admin.roles import LECTURE
+from network.admin.team import invitation_token as admin_invitation_token
+from network.admin.team import invite as invite_admin
+from network.admin.views import OPEN_ENDPOINTS
 from network.attestations.services import grouped, publish_badge
 from network.evaluations.services import invitation_token as survey_invitation_token
 from network.events.models import Audience, EventMode
@@ -129,7 +133,9 @@ def poster(endpoint: str) -> str:
     """Who posts the valid body of a route: "admin", "member" or "anonymous"."""
     if endpoint in MEMBER_POSTS:
         return "member"
-    return "admin" if endpoint.startswith("admin.") else "anonymous"
+    # The back-office's open pages (its sign-in, an invitation's) are for people not signed in.
+    return ("admin" if endpoint.startswith("admin.") and endpoint not in OPEN_ENDPOINTS
+            else "anonymous")
 
 
 # The forms of the member space and of members-only features, posted by a signed-in member.
@@ -177,6 +183,9 @@ VALID_BODIES = {
     # password again and the sign-in's second step need an account that has one: their control
     # characters are checked in tests/admin/test_two_factor.py.
     "admin.two_factor": lambda: {"code": "12345"},
+    "admin.team": lambda: {"email": f"walk.team{next(_entries)}@exemple.fr", "role": LECTURE},
+    "admin.invitation": lambda: {"password": "un mot de passe pour la marche",
+                                 "password_again": "un mot de passe pour la marche"},
 }
 
 # Attendance is marked, and people who came without registering added, once an event has
@@ -220,6 +229,10 @@ def make_world(app) -> dict:
     db.session.add(GoLiveInvitation(person_id=member.id, nonce="walk", sent_at=now))
     # The member's badge, published: /verifier/<code> shows it.
     badge = publish_badge(member, True, now)
+    # Two invitations to the back-office: one for the team's account pages and actions (they
+    # may cancel it), the other for the invitation's own page.
+    invited = invite_admin("walk.invited@exemple.fr", LECTURE, ADMIN_EMAIL, now)
+    invitee = invite_admin("walk.invitee@exemple.fr", LECTURE, ADMIN_EMAIL, now)
     db.session.commit()
     open_campaign_now(app)
     db.session.commit()
@@ -246,6 +259,7 @@ def make_world(app) -> dict:
         "survey_id": survey.id, "questionnaire_id": survey.questionnaire_id,
         "question_id": questions(survey)[0].id,
         "evaluations.answer": survey_invitation_token(survey_invitation),
+        "admin_id": invited.id, "admin.invitation": admin_invitation_token(invitee),
     }
 
 
