@@ -24,6 +24,10 @@ class AdminUser(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_counter: Mapped[int | None]
+    # An invitation waiting to be accepted (network.admin.team): its link carries this nonce, so
+    # that it works once and a newer invitation kills it; the account stays inactive until then.
+    invitation_nonce: Mapped[str | None] = mapped_column(String(32))
+    invitation_expires_at: Mapped[datetime | None]
 
     recovery_codes = relationship("AdminRecoveryCode", back_populates="admin",
                                   cascade="all, delete-orphan", passive_deletes=True)
@@ -48,10 +52,6 @@ class AdminRecoveryCode(db.Model):
     used_at: Mapped[datetime | None]
 
     admin = relationship("AdminUser", back_populates="recovery_codes")
-    # An invitation waiting to be accepted (network.admin.team): its link carries this nonce, so
-    # that it works once and a newer invitation kills it; the account stays inactive until then.
-    invitation_nonce: Mapped[str | None] = mapped_column(String(32))
-    invitation_expires_at: Mapped[datetime | None]
 
 
 class AdminNote(db.Model):
