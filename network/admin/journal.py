@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "questionnaire.retirer": "Question de questionnaire retirée",
     "questionnaire.send": "Recueil des besoins envoyé",
     "questionnaire.export": "Export des réponses à un questionnaire",
+    "email_text.save": "Texte d'un e-mail automatique enregistré",
+    "email_text.reset": "Texte d'un e-mail automatique remis par défaut",
 }
 
 
