@@ -29,10 +29,10 @@ PIECES = re.compile(r"<p>QVTREPERE(\d+)Z</p>|<[^>]*>|QVTREPERE(\d+)Z")
 LINK_STYLE = "color:#1d5856;"
 ADDRESS_STYLE = "color:#1d5856;overflow-wrap:anywhere;word-break:break-all;"
 # As email/_macros.html draws the action of a message: a link alone in its paragraph.
-BUTTON = ('<p style="margin:24px 0;text-align:center;"><a href="{href}" style="display:inline-'
-          'block;max-width:100%;box-sizing:border-box;background:#1d5856;color:#ffffff;padding:'
-          '12px 20px;border-radius:4px;text-decoration:none;font-weight:bold;line-height:1.3;" '
-          'rel="noopener noreferrer">{label}</a></p>')
+BUTTON = ('<p style="margin:24px 0;text-align:center;"><a style="display:inline-block;max-width:'
+          '100%;box-sizing:border-box;background:#1d5856;color:#ffffff;padding:12px 20px;'
+          'border-radius:4px;text-decoration:none;font-weight:bold;line-height:1.3;" '
+          'href="{href}" rel="noopener noreferrer">{label}</a></p>')
 LONE_LINK = re.compile(r'<p><a href="(QVTREPERE\d+Z)" rel="noopener noreferrer">([^<]*)</a></p>')
 STYLES = {"<h2>": '<h2 style="font-size:17px;color:#143f3e;">',
           "<h3>": '<h3 style="font-size:15px;color:#143f3e;">',
@@ -128,9 +128,9 @@ def skeleton(email: EditableEmail, body: str) -> tuple[str, tuple[str, ...]]:
         lines.append(marked)
     html = nh3.clean(markdown.markdown("\n".join(lines)), tags=ALLOWED_TAGS,
                      attributes={"a": {"href", "title"}})
+    html = LONE_LINK.sub(lambda match: _lone_link(match, email, names), html)
     for plain, styled in STYLES.items():
         html = html.replace(plain, styled)
-    html = LONE_LINK.sub(lambda match: _lone_link(match, email, names), html)
     return html, names
 
 
