@@ -56,7 +56,7 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              "admin.survey_export",
              # An e-mail, shown in a frame of /admin/courriels/<id>: served sandboxed, without
              # scripts, where axe cannot run (the e-mails' layout is checked by their own tests).
-             "admin.outbox_message_html"}
+             "admin.outbox_message_html", "admin.email_text_preview"}
 # The member space, seen signed in as a member (its sign-in pages are public).
 MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page", "themes.space",
                 "themes.space_round"}
@@ -78,7 +78,7 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.renewal", "admin.journal", "admin.outbox_message",
                "admin.members_import_preview", "admin.members_import_record",
                "admin.themes_round", "admin.report", "evaluations.answer",
-               "admin.survey_results"}
+               "admin.survey_results", "admin.email_text"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

@@ -26,6 +26,7 @@ from werkzeug.security import generate_password_hash
 from network import ROOT, create_app
 from network.admin.models import AdminUser
 from network.admin.services import create_admin
+from network.emailtexts.models import EmailText
 from network.evaluations.models import Survey
 from network.events.models import Event, EventStatus
 from network.extensions import db
@@ -546,6 +547,20 @@ def seed_evaluations(connection, tables):
            useful=4, not_useful=1)
 
 
+def seed_email_texts(connection, tables):
+    # The GT QVT reworded the welcome e-mail; an admin was previewing the renewal form's text.
+    insert(connection, tables["email_text"], name="member_confirmed",
+           subject="Bienvenue, {prenom} !",
+           body_markdown="Bonjour {prenom},\n\nBienvenue dans le réseau ! Votre espace : "
+                         "[espace membre]({lien_espace}).",
+           updated_at=utc(2026, 11, 27, 10, 0), updated_by=ADMIN_EMAIL)
+    admin = connection.scalar(select(tables["admin_user"].c.id).where(
+        tables["admin_user"].c.email == ADMIN_EMAIL))
+    insert(connection, tables["email_text_draft"], admin_id=admin, name="renewal_form",
+           subject="Renouvellement {annee}", body_markdown="Bonjour {prenom} : {lien}",
+           created_at=utc(2026, 11, 27, 10, 5))
+
+
 SEEDS = {
     "0001": seed_people_and_charters,
     "0002": seed_back_office,
@@ -569,6 +584,7 @@ SEEDS = {
     "0020": seed_exit_reasons,
     "0021": seed_evaluations,
     "0022": seed_nothing_new,
+    "0025": seed_email_texts,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -752,7 +768,8 @@ def assert_the_pages_show_the_data(app):
                 "/admin/renouvellement", "/admin/evenements", "/admin/ressources",
                 "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
                 "/actualites", "/actualites/lettres", "/actualites.atom",
-                "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025"):
+                "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025",
+                "/admin/courriels/textes"):
         assert client.get(url).status_code == 200, url
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
     assert_shows(client, "/admin/membres", *[person.last_name for person in people])
@@ -777,6 +794,8 @@ def assert_the_pages_show_the_data(app):
     for survey in db.session.scalars(select(Survey)):
         assert_shows(client, f"/admin/evenements/questionnaires/resultats/{survey.id}",
                      survey.title)
+    for text in db.session.scalars(select(EmailText)):
+        assert_shows(client, f"/admin/courriels/textes/{text.name}", text.subject)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,
