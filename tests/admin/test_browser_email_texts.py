@@ -22,7 +22,8 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 BODY = """Bonjour {prenom},
 
-Bienvenue dans le réseau ! Votre acceptation de la charte (version {version_charte}) est enregistrée.
+Bienvenue dans le réseau ! Votre acceptation de la charte (version {version_charte}) est
+enregistrée.
 
 [Ouvrir mon espace membre]({lien_espace})
 """
@@ -84,7 +85,8 @@ def test_reword_the_welcome_preview_it_see_a_refusal_and_save_it(page, live_serv
 
     body.fill(BODY)
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text(fr("Le texte « Bienvenue dans le réseau » est enregistré"))).to_be_visible()
+    expect(page.get_by_text(fr("Le texte « Bienvenue dans le réseau » est enregistré"))
+           ).to_be_visible()
     expect(page.get_by_text("Texte modifié", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Revenir au texte par défaut")).to_be_visible()
     with live_server.app_context():

@@ -794,8 +794,8 @@ def assert_the_pages_show_the_data(app):
     for survey in db.session.scalars(select(Survey)):
         assert_shows(client, f"/admin/evenements/questionnaires/resultats/{survey.id}",
                      survey.title)
-    for text in db.session.scalars(select(EmailText)):
-        assert_shows(client, f"/admin/courriels/textes/{text.name}", text.subject)
+    for email_text in db.session.scalars(select(EmailText)):
+        assert_shows(client, f"/admin/courriels/textes/{email_text.name}", email_text.subject)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,
