@@ -162,7 +162,13 @@ def email_renderer():
         written)."""
         context = shared | context
         if text := edited.get(template, context):
-            return render_edited(environment, EMAILS[template], *text, context)
+            try:
+                return render_edited(environment, EMAILS[template], *text, context)
+            except (KeyError, AttributeError, TypeError, ValueError) as error:
+                # A placeholder whose value this context lacks (a bug of the catalogue): the
+                # person still gets their e-mail, in its default words, and the log says why.
+                log_event(log, "mail.edited_text_failed", logging.ERROR, template=template,
+                          error=repr(error))
         return (context["subject"],
                 french_typography(environment.get_template(f"email/{template}.txt")
                                   .render(context)),

@@ -266,3 +266,21 @@ def test_a_batch_reads_the_edited_text_once(app):
     assert len(reminders) == 5 and {r.subject for r in reminders} == {
         "À demain : Atelier « Télétravail et QVT »"}
     assert any(r.body_text.startswith("Bonjour Jean Invité,") for r in reminders)
+
+
+def test_an_edited_text_that_cannot_be_rendered_leaves_the_default_words_and_says_why(
+        app, monkeypatch, caplog):
+    save_text(CHARTER, "Objet modifié", CHARTER_BODY, ADMIN, NOW)
+    db.session.commit()
+
+    def broken(*args):
+        raise KeyError("charter_url")
+
+    monkeypatch.setattr("network.mail.services.render_edited", broken)
+    services.join(details(), NOW)
+    db.session.commit()
+    message = queued("charter_link")
+    assert message.subject.startswith("Votre demande d'adhésion")
+    assert "LES MODALITÉS DE FONCTIONNEMENT DU RÉSEAU" in message.body_text
+    assert [record.getMessage() for record in caplog.records
+            if record.levelname == "ERROR"] == ["mail.edited_text_failed"]

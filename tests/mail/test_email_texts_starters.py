@@ -1,6 +1,7 @@
 """The editor's starting texts, saved as they are, through every flow that sends each e-mail
-(tests.mail.every_email): the same subjects and every link the files give, and on a phone the
-edited e-mails, every placeholder in, keep to the screen as the files' do. Once, on SQLite: the flows run twice."""
+(tests.mail.every_email): the same subjects and every link the files give; and on a phone the
+edited e-mails, every placeholder in, keep to the screen as the files' do. Once, on SQLite: the
+flows run twice."""
 
 import re
 
