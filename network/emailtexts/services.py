@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from network.emailtexts import markup
-from network.emailtexts.catalogue import EMAILS, EditableEmail
+from network.emailtexts.catalogue import EditableEmail
 from network.emailtexts.models import EmailText, EmailTextDraft
 from network.emailtexts.placeholders import SAMPLE
 from network.emailtexts.rendering import render_sample
@@ -122,7 +122,3 @@ def preview_source(email: EditableEmail, admin_id: int) -> tuple[str, str]:
     """What the preview's frame shows: the admin's last previewed text, else the editor's."""
     draft = draft_of(email.name, admin_id)
     return (draft.subject, draft.body_markdown) if draft else editor_text(email)
-
-
-def editable(name: str) -> EditableEmail | None:
-    return EMAILS.get(name)
