@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "team.role": "Rôle d'un compte de l'administration changé",
     "team.disable": "Compte de l'administration désactivé",
     "team.enable": "Compte de l'administration réactivé",
+    "email_text.save": "Texte d'un e-mail automatique enregistré",
+    "email_text.reset": "Texte d'un e-mail automatique remis par défaut",
 }
 
 

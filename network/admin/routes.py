@@ -7,6 +7,7 @@ from network.admin import (  # noqa: F401
     campaign,
     charter,
     dashboard,
+    email_texts,
     evaluations,
     events,
     golive,

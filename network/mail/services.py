@@ -10,6 +10,8 @@ from flask import current_app, g
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from network.emailtexts.catalogue import EMAILS
+from network.emailtexts.rendering import EditedTexts, render_edited
 from network.extensions import db, utcnow
 from network.logs import log_event
 from network.mail.models import OutboxMessage
@@ -146,17 +148,29 @@ class Conflicts:
 
 
 def email_renderer():
-    """Render e-mail templates with the app's template context, computed once per batch."""
+    """Render e-mail templates with the app's template context, computed once per batch, or
+    the text the GT QVT wrote for that e-mail (network.emailtexts), read once per batch."""
     shared: dict = {}
     current_app.update_template_context(shared)
     # Both bodies sign the same leave link: sign it once per person.
     shared["leave_url"] = functools.cache(shared["leave_url"])
     environment = current_app.jinja_env
+    edited = EditedTexts()
 
-    def render(template: str, **context) -> tuple[str, str]:
-        """Both bodies, in French typography (the subject, a header, stays as written)."""
+    def render(template: str, **context) -> tuple[str, str, str]:
+        """The subject and both bodies, in French typography (the subject, a header, stays as
+        written)."""
         context = shared | context
-        return (french_typography(environment.get_template(f"email/{template}.txt")
+        if text := edited.get(template, context):
+            try:
+                return render_edited(environment, EMAILS[template], *text, context)
+            except (KeyError, AttributeError, TypeError, ValueError) as error:
+                # A placeholder whose value this context lacks (a bug of the catalogue): the
+                # person still gets their e-mail, in its default words, and the log says why.
+                log_event(log, "mail.edited_text_failed", logging.ERROR, template=template,
+                          error=repr(error))
+        return (context["subject"],
+                french_typography(environment.get_template(f"email/{template}.txt")
                                   .render(context)),
                 french_typography_html(environment.get_template(f"email/{template}.html")
                                        .render(context)))
@@ -164,11 +178,11 @@ def email_renderer():
 
 
 def _outbox_row(email: Email, render, now: datetime) -> dict:
-    body_text, body_html = render(email.template, subject=email.subject, person=email.person,
-                                  **email.context)
+    subject, body_text, body_html = render(email.template, subject=email.subject,
+                                           person=email.person, **email.context)
     return {"dedup_key": email.key, "person_id": getattr(email.person, "id", None),
             "mailing_id": email.mailing_id, "template": email.template,
-            "recipient": email.recipient, "subject": email.subject, "body_text": body_text,
+            "recipient": email.recipient, "subject": subject, "body_text": body_text,
             "body_html": body_html, "created_at": now, "next_attempt_at": now,
             "attachment_name": email.attachment[0] if email.attachment else None,
             "attachment_content": email.attachment[1] if email.attachment else None,

@@ -61,7 +61,7 @@ NOT_PAGES = {"static", "bootstrap.static", "health.healthz", "events.feed", "new
              # The sign-in's second step opens only after a password of an account with a
              # second factor: tests/admin/test_browser_two_factor.py runs axe on it (and on
              # the pages of an account that has one).
-             "admin.login_code"}
+             "admin.login_code", "admin.email_text_preview"}
 # The member space, seen signed in as a member (its sign-in pages are public).
 MEMBER_PAGES = {"renewal.in_space", "attestations.membership_page", "themes.space",
                 "themes.space_round"}
@@ -84,7 +84,7 @@ PHONE_PAGES = {"membership.home", "membership.join", "membership.charter", "memb
                "admin.members_import_preview", "admin.members_import_record",
                "admin.themes_round", "admin.report", "evaluations.answer",
                "admin.survey_results", "admin.two_factor", "admin.team_account",
-               "admin.invitation"}
+               "admin.invitation", "admin.email_text"}
 EVERY_WIDTH = os.environ.get("NETWORK_AXE_EVERY_WIDTH") == "1"
 
 

@@ -26,6 +26,7 @@ from werkzeug.security import generate_password_hash
 from network import ROOT, create_app
 from network.admin.models import AdminUser
 from network.admin.services import create_admin
+from network.emailtexts.models import EmailText
 from network.evaluations.models import Survey
 from network.events.models import Event, EventStatus
 from network.extensions import db
@@ -565,12 +566,26 @@ def seed_two_factor(connection, tables):
          "action": "admin.two_factor_enabled", "detail": ""},
         {"at": utc(2026, 11, 30, 8, 0), "admin_email": "ancien.referent@gt-qvt.fr",
          "action": "admin.recovery_code_used", "detail": "Codes de secours restants : 9"}])
+
+
 def seed_admin_invitations(connection, tables):
     # Claire of the Carsat was invited to the back-office and has not set her password yet.
     insert(connection, tables["admin_user"], email="claire.fabre@carsat-lr.fr", password_hash="",
            active=False, role="animation", created_at=utc(2026, 11, 27, 14, 0),
            session_generation=0, invitation_nonce="9c1e4b7a2d5f8e03",
            invitation_expires_at=utc(2026, 12, 4, 14, 0))
+def seed_email_texts(connection, tables):
+    # The GT QVT reworded the welcome e-mail; an admin was previewing the renewal form's text.
+    insert(connection, tables["email_text"], name="member_confirmed",
+           subject="Bienvenue, {prenom} !",
+           body_markdown="Bonjour {prenom},\n\nBienvenue dans le réseau ! Votre espace : "
+                         "[espace membre]({lien_espace}).",
+           updated_at=utc(2026, 11, 27, 10, 0), updated_by=ADMIN_EMAIL)
+    admin = connection.scalar(select(tables["admin_user"].c.id).where(
+        tables["admin_user"].c.email == ADMIN_EMAIL))
+    insert(connection, tables["email_text_draft"], admin_id=admin, name="renewal_form",
+           subject="Renouvellement {annee}", body_markdown="Bonjour {prenom} : {lien}",
+           created_at=utc(2026, 11, 27, 10, 5))
 
 
 SEEDS = {
@@ -598,6 +613,7 @@ SEEDS = {
     "0022": seed_nothing_new,
     "0023": seed_admin_invitations,
     "0024": seed_two_factor,
+    "0025": seed_email_texts,
 }
 
 # What the rows already in a table hold in a column a later migration adds to it.
@@ -788,7 +804,7 @@ def assert_the_pages_show_the_data(app):
                 "/admin/charte", "/evenements", "/ressources", "/admin/actualites",
                 "/actualites", "/actualites/lettres", "/actualites.atom",
                 "/admin/evenements/appels-a-themes", "/admin/bilan", "/admin/bilan/2025",
-                "/admin/compte/double-authentification"):
+                "/admin/compte/double-authentification", "/admin/courriels/textes"):
         assert client.get(url).status_code == 200, url
     assert_shows(client, "/admin/equipe", *db.session.scalars(select(AdminUser.email)))
     people = db.session.scalars(select(Person).where(Person.email.is_not(None))).all()
@@ -814,6 +830,8 @@ def assert_the_pages_show_the_data(app):
     for survey in db.session.scalars(select(Survey)):
         assert_shows(client, f"/admin/evenements/questionnaires/resultats/{survey.id}",
                      survey.title)
+    for email_text in db.session.scalars(select(EmailText)):
+        assert_shows(client, f"/admin/courriels/textes/{email_text.name}", email_text.subject)
     for resource in db.session.scalars(select(Resource)):
         assert_shows(client, f"/admin/ressources/{resource.id}", resource.title)
         if (resource.status, resource.visibility) == (ResourceStatus.PUBLISHED,

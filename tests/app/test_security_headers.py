@@ -20,8 +20,8 @@ from tests.resources.samples import pdf
 POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
           "form-action 'self'; frame-ancestors 'none'")
 SANDBOX = "sandbox; default-src 'none'"
-# An e-mail's HTML, framed by its page in the outbox.
-PREVIEW = "admin.outbox_message_html"
+# An e-mail's HTML, framed by its page in the outbox, and an edited e-mail text's preview.
+PREVIEWS = {"admin.outbox_message_html", "admin.email_text_preview"}
 PREVIEW_POLICY = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                   "frame-ancestors 'self'")
 
@@ -82,7 +82,7 @@ def test_every_response_carries_the_headers_and_personal_ones_are_not_stored(
                              ("admin", admin_client)):
             status, headers = fetch(visitor, url)
             assert status != 500, (who, url)
-            if endpoint == PREVIEW and status == 200:
+            if endpoint in PREVIEWS and status == 200:
                 assert_protected(headers, url, PREVIEW_POLICY, framing="SAMEORIGIN")
             else:
                 assert_protected(headers, f"{who} {url}")

@@ -186,6 +186,10 @@ VALID_BODIES = {
     "admin.team": lambda: {"email": f"walk.team{next(_entries)}@exemple.fr", "role": LECTURE},
     "admin.invitation": lambda: {"password": "un mot de passe pour la marche",
                                  "password_again": "un mot de passe pour la marche"},
+    # The charter link's text (the world's `email_name`), with its required link.
+    "admin.email_text": lambda: {"subject": "Votre demande d'adhésion, {prenom}",
+                                 "body": "Bonjour {prenom},\n\n[J'accepte la charte]({lien})",
+                                 "save": "y"},
 }
 
 # Attendance is marked, and people who came without registering added, once an event has
@@ -248,6 +252,7 @@ def make_world(app) -> dict:
         "year": campaign.year, "request_id": db.session.scalar(
             select(RenewalRequest.id).where(RenewalRequest.person_id == other.id)),
         "filename": "css/network.css",
+        "email_name": "charter_link",
         "membership.charter": charter_token(applicant, now),
         "membership.leave": leave_token(other),
         "renewal.form": renewal_token(campaign, member),
