@@ -48,7 +48,7 @@ def test_set_up_then_sign_in_with_the_app_then_with_a_recovery_code(live_server,
         db.session.commit()
     axe, results = Axe(), []
     sign_in_admin(page, site)
-    page.get_by_role("link", name=re.compile("activer$")).click()
+    page.get_by_role("link", name="Double authentification (non activée)").click()
     expect(page.get_by_role("img", name=re.compile("Code QR"))).to_be_visible()
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
@@ -70,7 +70,7 @@ def test_set_up_then_sign_in_with_the_app_then_with_a_recovery_code(live_server,
     check(page, axe, "recovery codes", results)
     shoot(page, "two-factor-codes-390")
     page.get_by_role("link", name=re.compile("noté mes codes, continuer")).click()
-    page.get_by_role("link", name="codes de secours et réglages").click()
+    page.get_by_role("link", name="Double authentification", exact=True).click()
     expect(page.get_by_text("10 codes de secours")).to_be_visible()
     check(page, axe, "status", results)
     page.set_viewport_size({"width": 1366, "height": 900})

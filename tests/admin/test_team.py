@@ -59,7 +59,7 @@ def test_an_invitation_e_mails_a_link_that_sets_the_password_once(app, admin):
     account = team.invite(" Claire.Fabre@carsat-lr.fr ", ANIMATION, ADMIN_EMAIL, NOW)
     db.session.commit()
     assert (account.email, account.role, account.active) == (CLAIRE, ANIMATION, False)
-    assert authenticate(CLAIRE, "", NOW) is None
+    assert authenticate(CLAIRE, "") is None
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == CLAIRE))
     assert message.subject == team.INVITATION_SUBJECT
     assert message.dedup_key == f"admin-invitation:{account.id}:{account.invitation_nonce}"
@@ -72,7 +72,7 @@ def test_an_invitation_e_mails_a_link_that_sets_the_password_once(app, admin):
     assert team.accept_invitation(account, PASSWORD, NOW + timedelta(days=6))
     db.session.commit()
     assert account.active and account.last_login_at == NOW + timedelta(days=6)
-    assert authenticate(CLAIRE, PASSWORD, NOW) == account
+    assert authenticate(CLAIRE, PASSWORD) == account
     with pytest.raises(LinkProblem) as used:
         team.account_for_invitation(token, NOW + timedelta(days=6))
     assert used.value.kind == "used"
@@ -144,7 +144,7 @@ def test_a_disabled_account_can_be_invited_again(app, admin):
     assert team.accept_invitation(team.account_for_invitation(invitation_token(PAUL), NOW),
                                   PASSWORD, NOW)
     assert (paul.active, paul.role) == (True, ANIMATION)
-    assert authenticate(PAUL, ADMIN_PASSWORD, NOW) is None, "the old password is gone"
+    assert authenticate(PAUL, ADMIN_PASSWORD) is None, "the old password is gone"
 
 
 def test_disabling_cancels_an_invitation_and_enabling_needs_a_password(app, admin):
@@ -167,10 +167,10 @@ def test_disable_and_enable_an_account(app, admin):
     team.disable(paul, admin, NOW)
     db.session.commit()
     assert not paul.active and paul.session_generation == generation + 1
-    assert authenticate(PAUL, ADMIN_PASSWORD, NOW) is None
+    assert authenticate(PAUL, ADMIN_PASSWORD) is None
     team.enable(paul, admin, NOW)
     db.session.commit()
-    assert authenticate(PAUL, ADMIN_PASSWORD, NOW) == paul
+    assert authenticate(PAUL, ADMIN_PASSWORD) == paul
     with pytest.raises(team.TeamError, match="déjà actif"):
         team.enable(paul, admin, NOW)
     assert journal() == [(ADMIN_EMAIL, "team.disable", PAUL), (ADMIN_EMAIL, "team.enable", PAUL)]

@@ -232,7 +232,7 @@ def test_the_set_up_page_shows_a_qr_code_and_the_key_then_the_codes_once(app, ad
     status = admin_client.get(SET_UP).text
     assert "Il vous reste <strong>10 codes de secours</strong> sur 10." in status
     assert secret not in status
-    assert "codes de secours et réglages" in admin_client.get("/admin/").text
+    assert "Double authentification</a>" in admin_client.get("/admin/").text, "no « non activée »"
     assert 'href="otpauth://totp/' in page.text and f"secret={secret}" in page.text
     assert elsewhere.get("/admin/").status_code == 302, "the other sessions ended"
 
