@@ -453,8 +453,10 @@ def _queue_invitation(invitation: EventInvitation, event: Event, now: datetime, 
     def email_for(person: Person) -> Email:
         return Email(f"event-invitation:{event.id}:{person.id}", person.email,
                      "event_invitation", f"Invitation : {event.title}", person,
-                     context={"event": event, "register_link": external_url(
-                         "events.invitation", token=invitation_token(event, person))})
+                     context={"event": event,
+                              "event_link": external_url("events.detail", event_id=event.id),
+                              "register_link": external_url(
+                                  "events.invitation", token=invitation_token(event, person))})
 
     def on_batch(done: int) -> None:
         progress(f"Invitation « {event.title} »", already + done)

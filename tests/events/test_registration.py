@@ -10,15 +10,18 @@ from sqlalchemy import select
 from network.events.attendance import mark_attendance
 from network.events.models import Audience, EventKind, Registration, RegistrationStatus
 from network.events.services import (
+    InvitationSegment,
     RegistrationRefused,
     cancel_event,
     cancel_registration,
     confirm_guest_registration,
     invitation_token,
     parcours,
+    queue_requested_invitations,
     register_member,
     registration_token,
     request_guest_registration,
+    request_invitation,
     waiting_position,
 )
 from network.extensions import db
@@ -266,3 +269,15 @@ def test_two_guests_and_a_guest_registering_twice(app, smtp):
     run_tick(NOW)
     assert [m["Subject"] for m in smtp.to("zoe@exemple.fr")][-1] == (
         "Votre inscription : Atelier « Télétravail et QVT »")
+
+
+def test_an_invitation_e_mail_links_to_the_event_page(app):
+    event = make_event()
+    make_member(first_name="Anne", email="anne@exemple.fr")
+    request_invitation(event, InvitationSegment([], []), "gt-qvt@exemple.fr", NOW)
+    queue_requested_invitations(NOW)
+    sent = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.template == "event_invitation"))
+    page = f"http://reseau.test/evenements/{event.id}"
+    assert f"Détails\u00a0: {page}" in sent.body_text
+    assert f'href="{page}"' in sent.body_html

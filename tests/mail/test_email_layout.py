@@ -1,6 +1,8 @@
 """Every e-mail in Chromium: on a phone (390 px) nothing is wider than the screen, on a desktop
 (1366 px) the message keeps to its 600 px column, and nothing sticks out of that column."""
 
+import re
+
 import pytest
 
 from tests.mail.every_email import TEMPLATES, every_email
@@ -25,6 +27,10 @@ MEASURE = """() => {
 def test_every_email_fits_a_phone_and_keeps_to_its_column_on_a_desktop(app, request):
     messages = every_email()
     assert sorted(messages) == TEMPLATES, "a template no flow of every_email() sends"
+    # A link whose address its flow forgot to give (the invitations' « Voir l'événement » once).
+    empty = [template for template, message in messages.items()
+             if re.search(r'href=["\']\s*["\']', message.body_html)]
+    assert not empty, f"links without an address in {empty}"
     # Asked for only now: without Chromium the flows above still run.
     browser = request.getfixturevalue("browser")
     context = browser.new_context(viewport={"width": PHONE, "height": 844}, locale="fr-FR")
