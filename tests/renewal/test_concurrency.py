@@ -139,7 +139,8 @@ def test_opening_runs_the_same_queries_for_each_batch(app):
     four_batches = count_statements(lambda: create_requests(campaign, OPENS))
     assert (four_batches - one_batch) % 3 == 0, "each batch runs the same statements"
     per_batch = (four_batches - one_batch) // 3
-    assert per_batch <= 5, f"{per_batch} statements per batch of 5"
+    # The people, the keys already queued, the e-mails' edited texts, the inserts: constant.
+    assert per_batch <= 6, f"{per_batch} statements per batch of 5"
     assert db.session.scalar(select(func.count()).select_from(RenewalRequest)) == 20
 
 
