@@ -28,8 +28,12 @@ serve-prod: db
 lint: install
 	$(BIN)/ruff check .
 
+# Test files shared between TEST_WORKERS processes (pytest-xdist), each with its own databases,
+# PostgreSQL cluster, Dovecot and browser; a file's tests stay together, in their order.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The tests whose outcome the production settings can change (JSON logs, rate limits kept in the
 # database, the proxy, no scheduler inside the web process), again on PostgreSQL with those
@@ -41,7 +45,8 @@ PRODUCTION_TESTS = tests/app/test_app.py tests/app/test_gunicorn.py tests/app/te
 	tests/admin/test_auth.py tests/admin/test_sessions.py tests/membership/test_join.py \
 	tests/members_space/test_space.py
 test-production: install
-	NETWORK_TEST_SETTINGS=production $(BIN)/pytest -q -k "not sqlite" $(PRODUCTION_TESTS)
+	NETWORK_TEST_SETTINGS=production $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -q \
+		-k "not sqlite" $(PRODUCTION_TESTS)
 
 clean:
 	rm -rf $(VENV) instance *.egg-info .pytest_cache .ruff_cache
