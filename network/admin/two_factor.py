@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from network.admin.models import AdminRecoveryCode, AdminUser
 from network.admin.services import AdminError, audit
 from network.extensions import db
+from network.mail.services import queue_email
 from network.sessions import end_every_session
 
 ISSUER = "Réseau QVT Occitanie"
@@ -159,6 +160,8 @@ def reset(target: AdminUser, by: str, now: datetime) -> None:
     _remove(target)
     end_every_session(target)
     audit(by, "admin.two_factor_reset", now, detail=target.email)
+    _tell_owner(target, f"reset:{now.isoformat()}",
+                "Votre double authentification a été réinitialisée", now, change="reset", by=by)
 
 
 def _remove(admin: AdminUser) -> None:
@@ -236,7 +239,17 @@ def use_recovery_code(admin: AdminUser, typed: str, now: datetime) -> int:
     left = recovery_codes_left(admin)
     audit(admin.email, "admin.recovery_code_used", now,
           detail=f"Codes de secours restants : {left}")
+    _tell_owner(admin, f"recovery:{left}:{now.isoformat()}",
+                "Un code de secours a servi à vous connecter", now, change="recovery", left=left)
     return left
+
+
+def _tell_owner(admin: AdminUser, key: str, subject: str, now: datetime, **context) -> None:
+    """The account's owner reads in their mailbox what the journal keeps: a stolen password and
+    code, or a reset they did not ask for, does not go unnoticed (no code is ever written)."""
+    queue_email(f"admin-second-factor:{admin.id}:{key}", admin.email,
+                "admin_second_factor_notice", subject, now=now, account_email=admin.email,
+                at=now, **context)
 
 
 # --- Signing in in two steps ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from network.admin.models import AdminRecoveryCode, AdminUser, AuditEntry
 from network.admin.roles import ANIMATION
 from network.admin.services import create_admin
 from network.extensions import db
+from network.mail.models import OutboxMessage
 from tests.admin.test_auth import admin_rules, fill
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, FROZEN_NOW
 
@@ -472,3 +473,32 @@ def test_an_operator_resets_a_second_factor_on_the_command_line(app, admin):
     again = runner.invoke(args=["admin", "two-factor-reset", ADMIN_EMAIL])
     assert again.exit_code == 1 and "n'a pas de double authentification" in again.output
     assert runner.invoke(args=["admin", "two-factor-reset", "x@gt-qvt.fr"]).exit_code == 1
+
+
+# --- The account's owner hears of it -------------------------------------------------------------
+
+def notices_to(address: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.template == "admin_second_factor_notice",
+        OutboxMessage.recipient == address).order_by(OutboxMessage.id)))
+
+
+def test_the_owner_is_told_of_each_recovery_code_used_and_of_a_reset(app, admin):
+    """Someone who got the password and a recovery code, or an administrator's reset the owner
+    did not ask for: the owner reads it in their mailbox, not only in the journal."""
+    other = create_admin(OTHER_EMAIL, ADMIN_PASSWORD)
+    db.session.commit()
+    codes = enabled(other)
+    two_factor.use_recovery_code(other, codes[0], NOW + timedelta(days=1))
+    two_factor.use_recovery_code(other, codes[1], NOW + timedelta(days=2))
+    db.session.commit()
+    used = notices_to(OTHER_EMAIL)
+    assert len(used) == 2
+    assert used[0].subject == "Un code de secours a servi à vous connecter"
+    assert "Il vous en reste 8" in used[1].body_text.replace("\u00a0", " ")
+    two_factor.reset(other, ADMIN_EMAIL, NOW + timedelta(days=3))
+    db.session.commit()
+    reset = notices_to(OTHER_EMAIL)[-1]
+    assert reset.subject == "Votre double authentification a été réinitialisée"
+    assert ADMIN_EMAIL in reset.body_text and ADMIN_EMAIL in reset.body_html
+    assert codes[2] not in reset.body_text, "no code is ever written in an e-mail"

@@ -5,10 +5,13 @@ context), with the long names, addresses and links real people have: what the la
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 from flask import current_app
 from sqlalchemy import select
 
+from network.admin import two_factor
 from network.admin.roles import ANIMATION
+from network.admin.services import create_admin
 from network.admin.team import invite as invite_admin
 from network.evaluations.needs import queue_requested_surveys, request_needs_survey
 from network.evaluations.questionnaires import questionnaire_by_key
@@ -83,6 +86,7 @@ def every_email() -> dict[str, OutboxMessage]:
     evaluation_flows()
     golive_and_mailing()
     back_office_invitation()
+    second_factor_notices()
     messages = {}
     for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
         messages.setdefault(message.template, message)
@@ -212,4 +216,16 @@ def back_office_invitation() -> None:
     """A partner invited to the back-office by an administrator with a long address."""
     invite_admin(f"referente.{LONG['email']}", ANIMATION,
                  "responsable-animation.reseau-qvt@aract-occitanie-prst.fr", NOW)
+    db.session.commit()
+
+
+def second_factor_notices() -> None:
+    """A recovery code used at sign-in, then the second factor reset by an administrator."""
+    account = create_admin(f"animation.{LONG['email']}", "un-mot-de-passe-solide", ANIMATION)
+    db.session.flush()
+    secret = pyotp.random_base32()
+    codes = two_factor.enable(account, secret, pyotp.TOTP(secret).at(NOW), NOW)
+    two_factor.use_recovery_code(account, codes[0], NOW + timedelta(hours=1))
+    two_factor.reset(account, "responsable-animation.reseau-qvt@aract-occitanie-prst.fr",
+                     NOW + timedelta(hours=2))
     db.session.commit()
