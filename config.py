@@ -198,6 +198,9 @@ class Config:
     ADMIN_SIGN_IN_RATE_LIMIT_PER_IP = "20 per 15 minutes"
     ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT_AND_IP = "5 per 15 minutes"
     ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT = "10 per minute"
+    # Wrong second-factor codes per account in a day, from everywhere but the browsers the admin
+    # signed in with before: the slow-down above alone lets ten a minute through, days on end.
+    ADMIN_TWO_FACTOR_RATE_LIMIT_PER_ACCOUNT = "20 per day"
     # On: an account without a second factor (a code from an authenticator app) that signs in
     # with its password opens only the page that sets one up, until it has one. On in
     # production: the back-office holds every member's details.

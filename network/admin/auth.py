@@ -22,7 +22,7 @@ class LoginForm(Form):
     submit = SubmitField("Se connecter")
 
 
-def _failed(response) -> bool:
+def failed_sign_in(response) -> bool:
     # Only a refused form counts towards the throttle (a wrong password or code); a sign-in, an
     # expired second step or the recovery codes shown do not.
     return response.status_code == 400
@@ -59,7 +59,7 @@ def _known_browser_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="admin-known-browser")
 
 
-def _known_browser() -> bool:
+def known_browser() -> bool:
     """This browser signed in before to the account signing in."""
     note = request.cookies.get(KNOWN_BROWSER_COOKIE, "")
     try:
@@ -75,11 +75,11 @@ def sign_in_throttle(view):
     browsers. The password and the second factor share the counters: a wrong code is a failed
     sign-in too."""
     for name, key_func, exempt_when in (
-            ("PER_ACCOUNT", signing_in_account, _known_browser),
+            ("PER_ACCOUNT", signing_in_account, known_browser),
             ("PER_ACCOUNT_AND_IP", _account_from_address, None),
             ("PER_IP", get_remote_address, None)):
         view = limiter.shared_limit(_limit(name), scope=f"admin-sign-in-{name.lower()}",
-                                    methods=["POST"], key_func=key_func, deduct_when=_failed,
+                                    methods=["POST"], key_func=key_func, deduct_when=failed_sign_in,
                                     exempt_when=exempt_when)(view)
     return view
 

@@ -1,19 +1,30 @@
 """The sign-in's second step: after a right password, the code of the authenticator app (or a
 recovery code) before the session opens."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
 from network.admin import two_factor
-from network.admin.auth import complete_sign_in, sign_in_throttle
+from network.admin.auth import (
+    complete_sign_in,
+    failed_sign_in,
+    known_browser,
+    sign_in_throttle,
+    signing_in_account,
+)
 from network.admin.two_factor_forms import SignInCodeForm
 from network.admin.views import bp, forget_pending_sign_in, pending_sign_in
-from network.extensions import utcnow
+from network.extensions import limiter, utcnow
 from network.templating import plural
 
 
 # No role: nobody is signed in yet (an open endpoint of the guard, as the password's page).
 @bp.route("/connexion/code", methods=["GET", "POST"])
 @sign_in_throttle
+# Whoever has the password could try ten codes a minute from many addresses, days on end: wrong
+# codes also run out for the day (the admin's own browsers are spared, as with the password).
+@limiter.limit(lambda: current_app.config["ADMIN_TWO_FACTOR_RATE_LIMIT_PER_ACCOUNT"],
+               methods=["POST"], key_func=signing_in_account, deduct_when=failed_sign_in,
+               exempt_when=known_browser)
 def login_code():
     now = utcnow()
     pending = pending_sign_in()

@@ -396,6 +396,29 @@ def test_wrong_codes_are_throttled_with_the_passwords(make_app):
         assert code(office, code_at(NOW), REMOTE_ADDR="198.51.100.7").status_code == 302
 
 
+def test_wrong_codes_from_everywhere_run_out_for_the_day_but_not_for_a_known_browser(make_app):
+    """Someone who has the password, trying codes from many addresses: the per-minute slow-down
+    alone would let ten a minute through, days on end (three codes in a million are right at any
+    time); a day's allowance of wrong codes stops that, and the admin's own browser is spared."""
+    app = make_app(RATELIMIT_ENABLED=True, ADMIN_SIGN_IN_RATE_LIMIT_PER_ACCOUNT="1000 per minute",
+                   ADMIN_TWO_FACTOR_RATE_LIMIT_PER_ACCOUNT="3 per day")
+    with app.app_context():
+        create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        db.session.commit()
+        office = app.test_client()
+        assert password(office).status_code == 302, "a browser that signed in before"
+        enabled(db.session.scalar(select(AdminUser)), NOW - timedelta(days=1))
+        answers = []
+        for attempt in range(5):
+            attacker = app.test_client()
+            address = {"REMOTE_ADDR": f"203.0.113.{attempt + 1}"}
+            assert password(attacker, **address).status_code == 302
+            answers.append(code(attacker, wrong_code(NOW), **address).status_code)
+        assert answers == [400, 400, 400, 429, 429]
+        assert password(office).status_code == 302
+        assert code(office, code_at(NOW)).status_code == 302
+
+
 # --- Pages: mandatory -------------------------------------------------------------------------
 
 @pages_on_sqlite
