@@ -94,6 +94,16 @@ PERSON = (optional(PRENOM), optional(NOM))
 REGISTERED = (optional(PRENOM_INSCRIT), optional(NOM_COMPLET), optional(EVENEMENT),
               optional(DATE), optional(LIEU), optional(LIEN_EVENEMENT))
 
+# The invitation of the imported members and its reminder say the same things.
+GOLIVE = (*PERSON, optional(MEMBRE_DEPUIS),
+          required(_link("lien", "Le lien personnel pour vérifier ses informations.",
+                         "/bienvenue/lien-personnel", "link")),
+          optional(Placeholder("etapes", "La liste des démarches (avec l'acceptation de la "
+                               "charte quand la personne ne l'a pas encore acceptée).",
+                               lambda: {"charter_to_confirm": True}, kind=BLOCK,
+                               partial="golive_step_list")),
+          optional(LIEN_ESPACE))
+
 EMAILS: dict[str, EditableEmail] = {email.name: email for email in [
     EditableEmail(
         "charter_link", ADHESION, "Demande d'adhésion : la charte à accepter",
@@ -273,24 +283,10 @@ EMAILS: dict[str, EditableEmail] = {email.name: email for email in [
         "golive_invitation", LANCEMENT, "Invitation des membres importés",
         "Quand le GT QVT invite les membres importés à vérifier leurs informations.",
         "Le réseau des intervenants QVT en Occitanie a son espace en ligne",
-        (*PERSON, optional(MEMBRE_DEPUIS),
-         required(_link("lien", "Le lien personnel pour vérifier ses informations.",
-                        "/bienvenue/lien-personnel", "link")),
-         optional(Placeholder("etapes", "La liste des démarches (avec l'acceptation de la "
-                              "charte quand la personne ne l'a pas encore acceptée).",
-                              lambda: {"charter_to_confirm": True}, kind=BLOCK,
-                              partial="golive_step_list")),
-         optional(LIEN_ESPACE))),
+        GOLIVE),
     EditableEmail(
         "golive_reminder", LANCEMENT, "Relance des membres importés",
         "Quelques jours après l'invitation, aux membres importés qui n'y ont pas répondu.",
         "Rappel : le réseau des intervenants QVT en Occitanie a son espace en ligne",
-        (*PERSON, optional(MEMBRE_DEPUIS),
-         required(_link("lien", "Le lien personnel pour vérifier ses informations.",
-                        "/bienvenue/lien-personnel", "link")),
-         optional(Placeholder("etapes", "La liste des démarches (avec l'acceptation de la "
-                              "charte quand la personne ne l'a pas encore acceptée).",
-                              lambda: {"charter_to_confirm": True}, kind=BLOCK,
-                              partial="golive_step_list")),
-         optional(LIEN_ESPACE))),
+        GOLIVE),
 ]}
