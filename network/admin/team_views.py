@@ -1,7 +1,7 @@
 """« Équipe »: the back-office accounts, for the administrators; the invitation's own page, open
 to the invited person (who has no account to sign in with yet)."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, url_for
 
 from network.admin import team
 from network.admin.models import AdminUser
@@ -36,14 +36,14 @@ def team_page():
 @bp.get("/equipe/<int:admin_id>")
 @requires(ADMINISTRATEUR)
 def team_account(admin_id):
-    account = _account_or_404(admin_id)
+    account = db.get_or_404(AdminUser, admin_id)
     return _account_page(account, RoleForm(data={"role": account.role}))
 
 
 @bp.post("/equipe/<int:admin_id>/role")
 @requires(ADMINISTRATEUR)
 def team_role(admin_id):
-    account = _account_or_404(admin_id)
+    account = db.get_or_404(AdminUser, admin_id)
     form = RoleForm()
     if form.validate_on_submit():
         try:
@@ -75,7 +75,7 @@ ACTIONS = {
 @bp.post("/equipe/<int:admin_id>/<any('desactiver', 'reactiver', 'renvoyer-invitation'):action>")
 @requires(ADMINISTRATEUR)
 def team_action(admin_id, action):
-    account = _account_or_404(admin_id)
+    account = db.get_or_404(AdminUser, admin_id)
     run, done = ACTIONS[action]
     try:
         run(account, g.admin, utcnow())
@@ -85,13 +85,6 @@ def team_action(admin_id, action):
     db.session.commit()
     flash(done, "success")
     return redirect(url_for(".team_account", admin_id=account.id))
-
-
-def _account_or_404(admin_id: int) -> AdminUser:
-    account = db.session.get(AdminUser, admin_id)
-    if account is None:
-        abort(404)
-    return account
 
 
 def _account_page(account: AdminUser, role_form: RoleForm, action_error: str | None = None):
