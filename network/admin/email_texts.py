@@ -11,7 +11,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from network.admin.outbox import PREVIEW_POLICY
+from network.admin.outbox import sandboxed_email
 from network.admin.roles import ADMINISTRATEUR, requires
 from network.admin.services import audit
 from network.admin.views import bp
@@ -132,6 +132,4 @@ def email_text_preview(email_name):
     """The previewed e-mail's HTML, framed by the editor's page: sandboxed like the outbox's."""
     email = _email(email_name)
     subject, body = preview_source(email, g.admin.id)
-    return preview(email, subject, body).html, {
-        "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": PREVIEW_POLICY,
-        "X-Frame-Options": "SAMEORIGIN"}
+    return sandboxed_email(preview(email, subject, body).html)

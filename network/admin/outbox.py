@@ -52,10 +52,13 @@ PREVIEW_POLICY = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-s
 @bp.get("/courriels/<int:message_id>/html")
 @requires(ADMINISTRATEUR)
 def outbox_message_html(message_id):
-    message = db.get_or_404(OutboxMessage, message_id)
-    return message.body_html, {"Content-Type": "text/html; charset=utf-8",
-                               "Content-Security-Policy": PREVIEW_POLICY,
-                               "X-Frame-Options": "SAMEORIGIN"}
+    return sandboxed_email(db.get_or_404(OutboxMessage, message_id).body_html)
+
+
+def sandboxed_email(html: str):
+    """An e-mail's HTML for a frame of a back-office page: sandboxed, nothing of it runs."""
+    return html, {"Content-Type": "text/html; charset=utf-8",
+                  "Content-Security-Policy": PREVIEW_POLICY, "X-Frame-Options": "SAMEORIGIN"}
 
 
 @bp.post("/courriels/<int:message_id>/reessayer")
